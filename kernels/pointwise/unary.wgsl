@@ -1,0 +1,58 @@
+// Elementwise unary ops on f32. OP selects the function at pipeline creation (an override
+// constant, so each op compiles to its own straight-line kernel). Meta: [n, alpha, beta].
+override WG: u32 = 256;
+override OP: u32 = 0;
+
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+
+fn erf_approx(v: f32) -> f32 {
+  // Abramowitz & Stegun 7.1.26 is too coarse for 1e-5; use a high-accuracy rational form.
+  let a = abs(v);
+  let t = 1.0 / (1.0 + 0.5 * a);
+  let r = t * exp(-a * a - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+          t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
+          t * (-0.82215223 + t * 0.17087277)))))))));
+  return select(r - 1.0, 1.0 - r, v >= 0.0);
+}
+
+fn softplus(v: f32) -> f32 {
+  return select(log(1.0 + exp(v)), v + log(1.0 + exp(-v)), v > 0.0);
+}
+
+fn apply(v: f32) -> f32 {
+  let alpha = meta_f32(1u);
+  let beta = meta_f32(2u);
+  switch OP {
+    case 0u: { return max(v, 0.0); }                                   // Relu
+    case 1u: { return select(alpha * v, v, v >= 0.0); }                // LeakyRelu
+    case 2u: { return 1.0 / (1.0 + exp(-v)); }                         // Sigmoid
+    case 3u: { return tanh(v); }                                       // Tanh
+    case 4u: { return clamp(alpha * v + beta, 0.0, 1.0); }             // HardSigmoid
+    case 5u: { return v * clamp(v / 6.0 + 0.5, 0.0, 1.0); }            // HardSwish
+    case 6u: { return 0.5 * v * (1.0 + erf_approx(v * 0.7071067811865476)); } // Gelu (erf)
+    case 7u: { return 0.5 * v * (1.0 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))); } // Gelu (tanh)
+    case 8u: { return select(alpha * (exp(v) - 1.0), v, v >= 0.0); }   // Elu
+    case 9u: { return beta * select(alpha * (exp(v) - 1.0), v, v > 0.0); } // Selu (alpha, gamma)
+    case 10u: { return softplus(v); }                                  // Softplus
+    case 11u: { return v * tanh(softplus(v)); }                        // Mish
+    case 12u: { return exp(v); }
+    case 13u: { return log(v); }
+    case 14u: { return sqrt(v); }
+    case 15u: { return abs(v); }
+    case 16u: { return -v; }
+    case 17u: { return 1.0 / v; }
+    case 18u: { return floor(v); }
+    case 19u: { return ceil(v); }
+    case 20u: { return erf_approx(v); }
+    case 21u: { return clamp(v, alpha, beta); }                        // Clip (min, max in meta)
+    default: { return v; }                                             // Identity
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.y * nwg.x * WG + gid.x;
+  if (i >= meta_u32(0u)) { return; }
+  y[i] = apply(x[i]);
+}

@@ -1,0 +1,7 @@
+export * from './dtype.js';
+export * from './tensor.js';
+export * from './graph.js';
+export * from './ops/index.js';
+export { inferTypes, nodeContext, attrs } from './infer.js';
+export { verify } from './verify.js';
+export { structuralHash, bytesHash } from './hash.js';

@@ -1,0 +1,16 @@
+// Importing this module registers every op definition in OPS.
+import './conv.js';
+import './gemm.js';
+import './elementwise.js';
+import './reduce.js';
+import './norm.js';
+import './layout.js';
+import './resize.js';
+
+export * from './registry.js';
+export { convGeometry, poolGeometry, windowGeometry, type WindowGeometry } from './conv.js';
+export { matmulShape } from './gemm.js';
+export { UNARY_OPS, ARITHMETIC_OPS, COMPARISON_OPS, LOGICAL_OPS } from './elementwise.js';
+export { REDUCE_OPS, reduceAxes } from './reduce.js';
+export { reshapeTarget, transposePerm, splitSizes, sliceParams, padAmounts, PAD_MODES, type SliceAxis } from './layout.js';
+export { resizeParams } from './resize.js';

@@ -1,0 +1,59 @@
+import { axis, defineOp, need, same, shapeError } from './registry.js';
+
+defineOp({
+  op: 'BatchNormalization',
+  family: 'norm',
+  arity: [5, 5],
+  attrs: {
+    epsilon: { kind: 'float', default: 1e-5 },
+    momentum: { kind: 'float', default: 0.9 },
+    training_mode: { kind: 'int', default: 0 },
+  },
+  infer(ctx, a) {
+    const x = need(ctx, 0);
+    if (a.int('training_mode') !== 0) throw shapeError(ctx, 'training_mode=1 is not supported: wgrt runs inference');
+    if (x.shape.length < 2) throw shapeError(ctx, `input must have a channel axis, got rank ${x.shape.length}`);
+    const c = x.shape[1]!;
+    for (let i = 1; i < 5; i++) {
+      const p = need(ctx, i);
+      if (p.shape.length !== 1 || p.shape[0] !== c) throw shapeError(ctx, `parameter ${i} must have shape [${c}], got [${p.shape.join(', ')}]`);
+    }
+    return [same(x.dtype, x.shape)];
+  },
+});
+
+defineOp({
+  op: 'InstanceNormalization',
+  family: 'norm',
+  arity: [3, 3],
+  attrs: { epsilon: { kind: 'float', default: 1e-5 } },
+  infer(ctx) {
+    const x = need(ctx, 0);
+    if (x.shape.length < 3) throw shapeError(ctx, `input must be N x C x spatial..., got rank ${x.shape.length}`);
+    const c = x.shape[1]!;
+    for (const i of [1, 2]) {
+      const p = need(ctx, i);
+      if (p.shape.length !== 1 || p.shape[0] !== c) throw shapeError(ctx, `${i === 1 ? 'scale' : 'bias'} must have shape [${c}], got [${p.shape.join(', ')}]`);
+    }
+    return [same(x.dtype, x.shape)];
+  },
+});
+
+defineOp({
+  op: 'LayerNormalization',
+  family: 'norm',
+  arity: [2, 3],
+  attrs: { axis: { kind: 'int', default: -1 }, epsilon: { kind: 'float', default: 1e-5 }, stash_type: { kind: 'int', default: 1 } },
+  infer(ctx, a) {
+    const x = need(ctx, 0);
+    const k = axis(ctx, a.int('axis'), x.shape.length);
+    const normShape = x.shape.slice(k);
+    for (const i of [1, 2]) {
+      const p = ctx.inputs[i];
+      if (!p) continue;
+      const ok = p.shape.length <= normShape.length && p.shape.every((d, j) => d === 1 || d === normShape[normShape.length - p.shape.length + j]);
+      if (!ok) throw shapeError(ctx, `${i === 1 ? 'scale' : 'bias'} shape [${p.shape.join(', ')}] does not broadcast to the normalized shape [${normShape.join(', ')}]`);
+    }
+    return [same(x.dtype, x.shape)];
+  },
+});

@@ -1,0 +1,76 @@
+import { DeviceError } from '../errors.js';
+import type { KernelPlan } from '../tactics/types.js';
+import { META_WORDS } from '../tactics/meta.js';
+import type { Gpu } from './device.js';
+import { kernelSource } from './kernels.js';
+
+const caches = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+
+/** The compute pipeline for a plan's kernel and constants, compiled once per device. */
+export async function pipelineFor(gpu: Gpu, plan: KernelPlan): Promise<GPUComputePipeline> {
+  let cache = caches.get(gpu.device);
+  if (!cache) caches.set(gpu.device, (cache = new Map()));
+  const key = JSON.stringify([plan.kernel, Object.entries(plan.constants).sort()]);
+  let p = cache.get(key);
+  if (p) return p;
+  const device = gpu.device;
+  const code = kernelSource(plan.kernel);
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({ code, label: plan.kernel });
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((m) => m.type === 'error');
+  if (errors.length > 0) {
+    await device.popErrorScope();
+    const lines = errors.map((m) => `  kernels/${plan.kernel}:${m.lineNum}:${m.linePos}: ${m.message}`).join('\n');
+    throw new DeviceError(`WGSL compilation failed for kernels/${plan.kernel} (line numbers include the prelude):\n${lines}`);
+  }
+  try {
+    p = await device.createComputePipelineAsync({
+      label: plan.kernel,
+      layout: 'auto',
+      compute: { module, entryPoint: 'main', constants: { ...plan.constants } },
+    });
+  } catch (e) {
+    await device.popErrorScope();
+    throw new DeviceError(`pipeline creation failed for kernels/${plan.kernel} with ${JSON.stringify(plan.constants)}: ${(e as Error).message}`);
+  }
+  const err = await device.popErrorScope();
+  if (err) throw new DeviceError(`pipeline creation failed for kernels/${plan.kernel}: ${err.message}`);
+  cache.set(key, p);
+  return p;
+}
+
+/** A uniform buffer holding a plan's metadata words. */
+export function metaBuffer(gpu: Gpu, plan: KernelPlan): GPUBuffer {
+  const words = new Uint32Array(META_WORDS);
+  words.set(plan.meta);
+  const b = gpu.device.createBuffer({ size: words.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, label: `${plan.kernel} meta` });
+  gpu.device.queue.writeBuffer(b, 0, words);
+  return b;
+}
+
+/** A prepared dispatch: pipeline plus bind group, ready to encode. */
+export interface PreparedDispatch {
+  readonly plan: KernelPlan;
+  readonly pipeline: GPUComputePipeline;
+  readonly bindGroup: GPUBindGroup;
+}
+
+export function bindDispatch(
+  gpu: Gpu,
+  plan: KernelPlan,
+  pipeline: GPUComputePipeline,
+  meta: GPUBuffer,
+  storage: readonly GPUBuffer[],
+): PreparedDispatch {
+  const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: meta } }];
+  storage.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+  const bindGroup = gpu.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries, label: plan.kernel });
+  return { plan, pipeline, bindGroup };
+}
+
+export function encodeDispatch(pass: GPUComputePassEncoder, d: PreparedDispatch): void {
+  pass.setPipeline(d.pipeline);
+  pass.setBindGroup(0, d.bindGroup);
+  pass.dispatchWorkgroups(...d.plan.dispatch);
+}

@@ -1,0 +1,69 @@
+import { sizeOf, toFloat64 } from '../../ir/tensor.js';
+import { grid, Meta } from '../meta.js';
+import { registerTactic } from '../registry.js';
+import type { LayerInfo, Tactic } from '../types.js';
+
+/** OP codes of kernels/pointwise/unary.wgsl. */
+const CODES: Readonly<Record<string, number>> = {
+  Relu: 0, LeakyRelu: 1, Sigmoid: 2, Tanh: 3, HardSigmoid: 4, HardSwish: 5, Gelu: 6, Elu: 8, Selu: 9,
+  Softplus: 10, Mish: 11, Exp: 12, Log: 13, Sqrt: 14, Abs: 15, Neg: 16, Reciprocal: 17, Floor: 18,
+  Ceil: 19, Erf: 20, Clip: 21, Identity: 22,
+};
+
+/** The op code and its two scalar parameters (alpha, beta) for a unary layer. */
+export function unaryCode(layer: LayerInfo): { code: number; alpha: number; beta: number } {
+  const { node, attrs: a } = layer;
+  const op = node.op;
+  switch (op) {
+    case 'LeakyRelu':
+    case 'Elu':
+      return { code: CODES[op]!, alpha: a.float('alpha'), beta: 0 };
+    case 'HardSigmoid':
+      return { code: CODES[op]!, alpha: a.float('alpha'), beta: a.float('beta') };
+    case 'Selu':
+      return { code: CODES[op]!, alpha: a.float('alpha'), beta: a.float('gamma') };
+    case 'Gelu':
+      return { code: a.string('approximate') === 'tanh' ? 7 : 6, alpha: 0, beta: 0 };
+    case 'Clip': {
+      const bound = (i: number, dflt: number) => {
+        const c = layer.ctx.constant(i);
+        return c ? toFloat64(c)[0]! : dflt;
+      };
+      return { code: CODES[op]!, alpha: bound(1, -3.4028234663852886e38), beta: bound(2, 3.4028234663852886e38) };
+    }
+    default:
+      return { code: CODES[op]!, alpha: 0, beta: 0 };
+  }
+}
+
+const WG = 256;
+
+export const UNARY_F32: Tactic = {
+  id: 'pointwise.unary',
+  ops: Object.keys(CODES),
+  kernel: 'pointwise/unary.wgsl',
+  space: [{ wg: WG }],
+  supports(layer) {
+    const x = layer.inputs[0];
+    if (!x || x.dtype !== 'f32') return false; // integer Identity is a copy: see the layout family
+    // Clip's bounds must be build-time constants for this kernel.
+    if (layer.node.op === 'Clip') return [1, 2].every((i) => !layer.node.inputs[i] || layer.ctx.constant(i) !== undefined);
+    return true;
+  },
+  plan(layer, p) {
+    const n = sizeOf(layer.outputs[0]!.shape);
+    const { code, alpha, beta } = unaryCode(layer);
+    const wg = p['wg'] ?? WG;
+    return [
+      {
+        kernel: this.kernel,
+        constants: { WG: wg, OP: code },
+        meta: new Meta().u32(n).f32(alpha, beta).done(),
+        dispatch: grid(Math.ceil(n / wg)),
+        bindings: [{ input: 0 }, { output: 0 }],
+      },
+    ];
+  },
+};
+
+registerTactic(UNARY_F32);

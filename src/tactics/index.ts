@@ -1,0 +1,6 @@
+// Importing this module registers every built-in tactic.
+import './families/unary.js';
+
+export * from './types.js';
+export * from './registry.js';
+export { Meta, grid, META_WORDS } from './meta.js';

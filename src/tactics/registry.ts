@@ -1,0 +1,44 @@
+import { UnsupportedError } from '../errors.js';
+import type { Graph, Node } from '../ir/graph.js';
+import { attrs, nodeContext } from '../ir/infer.js';
+import type { LayerInfo, Tactic } from './types.js';
+
+/** Every kernel variant wgrt has, in preference order within an op (the first supported is the default). */
+export const TACTICS: Tactic[] = [];
+
+export function registerTactic(...ts: Tactic[]): void {
+  for (const t of ts) {
+    if (TACTICS.some((x) => x.id === t.id)) throw new Error(`tactic '${t.id}' is registered twice`);
+    TACTICS.push(t);
+  }
+}
+
+export function tacticById(id: string): Tactic | undefined {
+  return TACTICS.find((t) => t.id === id);
+}
+
+/** The layer as tactics see it, from a typed graph. */
+export function layerInfo(g: Graph, n: Node): LayerInfo {
+  const ctx = nodeContext(g, n);
+  return {
+    node: n,
+    ctx,
+    attrs: attrs(n),
+    inputs: ctx.inputs,
+    outputs: n.outputs.map((o) => g.type(o)),
+  };
+}
+
+/** Tactics that can run this layer, in preference order. */
+export function candidates(layer: LayerInfo): Tactic[] {
+  return TACTICS.filter((t) => t.ops.includes(layer.node.op) && t.supports(layer));
+}
+
+export function defaultTactic(layer: LayerInfo): Tactic {
+  const c = candidates(layer);
+  if (c.length === 0) {
+    const types = layer.inputs.map((t) => (t ? `${t.dtype}[${t.shape.join('x')}]` : '-')).join(', ');
+    throw new UnsupportedError(`no WebGPU kernel supports node '${layer.node.name}' (${layer.node.op}) with inputs ${types}`);
+  }
+  return c[0]!;
+}

@@ -1,0 +1,46 @@
+import type { Node } from '../ir/graph.js';
+import type { AttrReader, InferContext } from '../ir/ops/index.js';
+import type { TensorType } from '../ir/tensor.js';
+
+/** What a tactic sees of one engine layer: the node, its typed inputs/outputs and constants. */
+export interface LayerInfo {
+  readonly node: Node;
+  readonly ctx: InferContext;
+  readonly attrs: AttrReader;
+  /** Types of the node's inputs (undefined where an optional input is absent). */
+  readonly inputs: readonly (TensorType | undefined)[];
+  readonly outputs: readonly TensorType[];
+}
+
+/** Which layer tensor a storage binding holds: input i or output i of the node. */
+export type Binding = { readonly input: number } | { readonly output: number };
+
+/**
+ * One compute dispatch, fully described by data: which WGSL file, its `override` constants,
+ * the run-time metadata (shapes, strides, scalars) that goes into the uniform at binding 0,
+ * the workgroup grid, and the storage bindings 1..n in order.
+ */
+export interface KernelPlan {
+  /** Path under kernels/, e.g. 'gemm/tiled.wgsl'. */
+  readonly kernel: string;
+  readonly constants: Readonly<Record<string, number>>;
+  /** 32-bit words; write floats with `meta.f32(v)` (see src/tactics/meta.ts). */
+  readonly meta: readonly number[];
+  readonly dispatch: readonly [number, number, number];
+  readonly bindings: readonly Binding[];
+}
+
+export type TacticParams = Readonly<Record<string, number>>;
+
+/**
+ * A kernel variant for one or more ops. `space` lists the parameter points the autotuner may try
+ * (the first is the default); `plan` turns a layer and a point into dispatches (usually one).
+ */
+export interface Tactic {
+  readonly id: string;
+  readonly ops: readonly string[];
+  readonly kernel: string;
+  readonly space: readonly TacticParams[];
+  supports(layer: LayerInfo): boolean;
+  plan(layer: LayerInfo, params: TacticParams): KernelPlan[];
+}
