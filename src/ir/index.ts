@@ -5,3 +5,4 @@ export * from './ops/index.js';
 export { inferTypes, nodeContext, attrs } from './infer.js';
 export { verify } from './verify.js';
 export { structuralHash, bytesHash } from './hash.js';
+export { layerInfo, type LayerInfo } from './layer.js';

@@ -1,6 +1,4 @@
 import { UnsupportedError } from '../errors.js';
-import type { Graph, Node } from '../ir/graph.js';
-import { attrs, nodeContext } from '../ir/infer.js';
 import type { LayerInfo, Tactic } from './types.js';
 
 /** Every kernel variant wgrt has, in preference order within an op (the first supported is the default). */
@@ -15,18 +13,6 @@ export function registerTactic(...ts: Tactic[]): void {
 
 export function tacticById(id: string): Tactic | undefined {
   return TACTICS.find((t) => t.id === id);
-}
-
-/** The layer as tactics see it, from a typed graph. */
-export function layerInfo(g: Graph, n: Node): LayerInfo {
-  const ctx = nodeContext(g, n);
-  return {
-    node: n,
-    ctx,
-    attrs: attrs(n),
-    inputs: ctx.inputs,
-    outputs: n.outputs.map((o) => g.type(o)),
-  };
 }
 
 /** Tactics that can run this layer, in preference order. */

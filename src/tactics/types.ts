@@ -1,16 +1,6 @@
-import type { Node } from '../ir/graph.js';
-import type { AttrReader, InferContext } from '../ir/ops/index.js';
-import type { TensorType } from '../ir/tensor.js';
+import type { LayerInfo } from '../ir/layer.js';
 
-/** What a tactic sees of one engine layer: the node, its typed inputs/outputs and constants. */
-export interface LayerInfo {
-  readonly node: Node;
-  readonly ctx: InferContext;
-  readonly attrs: AttrReader;
-  /** Types of the node's inputs (undefined where an optional input is absent). */
-  readonly inputs: readonly (TensorType | undefined)[];
-  readonly outputs: readonly TensorType[];
-}
+export type { LayerInfo };
 
 /** Which layer tensor a storage binding holds: input i or output i of the node. */
 export type Binding = { readonly input: number } | { readonly output: number };

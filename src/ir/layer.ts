@@ -1,0 +1,23 @@
+import type { Graph, Node } from './graph.js';
+import { attrs, nodeContext } from './infer.js';
+import type { AttrReader, InferContext } from './ops/index.js';
+import type { TensorType } from './tensor.js';
+
+/**
+ * One node with everything an executor needs to run it: typed inputs/outputs, constant
+ * inputs, and the attribute reader. The reference executor and every tactic take this.
+ */
+export interface LayerInfo {
+  readonly node: Node;
+  readonly ctx: InferContext;
+  readonly attrs: AttrReader;
+  /** Types of the node's inputs (undefined where an optional input is absent). */
+  readonly inputs: readonly (TensorType | undefined)[];
+  readonly outputs: readonly TensorType[];
+}
+
+/** The layer view of a node in a typed graph (see inferTypes). */
+export function layerInfo(g: Graph, n: Node): LayerInfo {
+  const ctx = nodeContext(g, n);
+  return { node: n, ctx, attrs: attrs(n), inputs: ctx.inputs, outputs: n.outputs.map((o) => g.type(o)) };
+}

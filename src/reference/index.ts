@@ -1,0 +1,2 @@
+// Importing this module registers every reference kernel (one module per op family).
+export * from './executor.js';
