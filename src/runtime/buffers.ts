@@ -5,9 +5,7 @@ import { getNumber, sizeOf, tensor, type Tensor, type TensorType } from '../ir/t
  * On the GPU every element is one 32-bit word: f32 for float dtypes (f16 values widened),
  * i32 for integer and bool dtypes (i64 narrowed; wgrt's i64 tensors are shapes and indices).
  */
-export function gpuBytes(t: TensorType): number {
-  return Math.max(4, sizeOf(t.shape) * 4);
-}
+export { gpuBytes } from '../engine/memory.js';
 
 export function toGpuWords(t: Tensor): ArrayBuffer {
   const n = t.data.length;

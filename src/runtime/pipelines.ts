@@ -2,7 +2,7 @@ import { DeviceError } from '../errors.js';
 import type { KernelPlan } from '../tactics/types.js';
 import { META_WORDS } from '../tactics/meta.js';
 import type { Gpu } from './device.js';
-import { kernelSource } from './kernels.js';
+import { kernelSource } from '../tactics/sources.js';
 
 const caches = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 

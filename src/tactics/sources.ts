@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DeviceError } from '../errors.js';
 
-// kernels/ sits two folders above this file both in src/runtime and in dist/runtime (and in
+// kernels/ sits two folders above this file both in src/tactics and in dist/tactics (and in
 // bundles staged under .gpu/app for the GPU machine).
 const KERNELS_ROOT = new URL('../../kernels/', import.meta.url);
 const cache = new Map<string, string>();

@@ -1,0 +1,118 @@
+import { EngineFormatError, WgrtError } from '../errors.js';
+import type { Graph } from '../ir/graph.js';
+import { inferTypes } from '../ir/infer.js';
+import { verify } from '../ir/verify.js';
+import { kernelHash } from '../tactics/sources.js';
+import type { AdapterSummary } from '../runtime/device.js';
+import { createContext, type ContextOptions, type ExecutionContext } from '../runtime/context.js';
+import { tacticById } from '../tactics/registry.js';
+import '../tactics/index.js';
+import type { TacticParams } from '../tactics/types.js';
+import type { TacticChoiceOptions } from '../tune/choose.js';
+import { FORMAT_VERSION, pack, unpack } from './format.js';
+import { lower, type EngineLayer } from './layers.js';
+import { decodeGraph, encodeGraph, manifestCheck as m } from './manifest.js';
+import { planMemory, type MemoryPlan } from './memory.js';
+
+export interface BuildOptions extends TacticChoiceOptions {
+  /** Adapter the engine was tuned on, recorded in the file (set by the autotuner). */
+  readonly adapter?: AdapterSummary;
+}
+
+/**
+ * A built network: the (optimized) typed graph with its weights, one layer per kernel with the
+ * chosen tactic, the activation memory plan, and the kernel sources' hashes.
+ */
+export class Engine {
+  constructor(
+    readonly graph: Graph,
+    readonly layers: readonly EngineLayer[],
+    readonly memory: MemoryPlan,
+    readonly adapter: AdapterSummary | undefined,
+  ) {}
+
+  /** Kernel files used, with the hash of their source. */
+  get kernels(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const l of this.layers) {
+      const k = tacticById(l.tactic)?.kernel;
+      if (k) out[k] = kernelHash(k);
+    }
+    return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+
+  /**
+   * An execution context on WebGPU (or, without an adapter, on the reference executor with one
+   * warning). Several contexts of one engine may run at once; they share the uploaded weights.
+   */
+  createContext(opts: ContextOptions = {}): Promise<ExecutionContext> {
+    return createContext(this, opts);
+  }
+
+  serialize(): Uint8Array {
+    const { json, blob } = encodeGraph(this.graph);
+    const manifest = {
+      format: 'wgrt-engine',
+      graph: json,
+      layers: this.layers.map((l) => ({ name: l.name, tactic: l.tactic, params: l.params })),
+      kernels: this.kernels,
+      memory: { slots: this.memory.slots, peakBytes: this.memory.peakBytes, unplannedBytes: this.memory.unplannedBytes },
+      adapter: this.adapter ?? null,
+    };
+    return pack(manifest, blob);
+  }
+
+  /** Reads an engine file; every defect is an EngineFormatError, raised before any GPU allocation. */
+  static deserialize(bytes: Uint8Array, source = 'engine file'): Engine {
+    const { manifest, blob } = unpack(bytes, source);
+    const root = m.obj(manifest, 'manifest');
+    if (root['format'] !== 'wgrt-engine') throw m.bad('manifest.format', `is ${JSON.stringify(root['format'])}, not "wgrt-engine"`);
+    let graph: Graph;
+    try {
+      graph = verify(inferTypes(decodeGraph(root['graph'], blob)));
+    } catch (e) {
+      if (e instanceof EngineFormatError) throw e;
+      throw new EngineFormatError(`${source}: its graph is invalid (${(e as Error).message}); rebuild the engine with \`wgrt build\``);
+    }
+    const force: Record<string, string> = {};
+    const params = new Map<string, TacticParams>();
+    m.arr(root['layers'], 'manifest.layers').forEach((x, i) => {
+      const o = m.obj(x, `manifest.layers[${i}]`);
+      const name = m.str(o['name'], `manifest.layers[${i}].name`);
+      const tactic = m.str(o['tactic'], `manifest.layers[${i}].tactic`);
+      const p = m.obj(o['params'], `manifest.layers[${i}].params`);
+      if (!Object.values(p).every((v) => typeof v === 'number')) throw m.bad(`manifest.layers[${i}].params`, 'must map names to numbers');
+      if (!tacticById(tactic)) throw m.bad(`manifest.layers[${i}].tactic`, `names '${tactic}', which this wgrt does not have`);
+      force[name] = tactic;
+      params.set(name, p as TacticParams);
+    });
+    let layers: EngineLayer[];
+    try {
+      layers = lower(graph, { force }).map((l) => ({ ...l, params: params.get(l.name) ?? l.params }));
+    } catch (e) {
+      if (!(e instanceof WgrtError)) throw e;
+      throw new EngineFormatError(`${source}: ${e.message}; rebuild the engine with \`wgrt build\``);
+    }
+    if (layers.some((l) => !(l.name in force))) throw m.bad('manifest.layers', 'does not list every node of the graph');
+    const engine = new Engine(graph, layers, planMemory(graph, layers), (root['adapter'] ?? undefined) as AdapterSummary | undefined);
+    const kernels = m.obj(root['kernels'], 'manifest.kernels');
+    for (const [k, h] of Object.entries(engine.kernels)) {
+      if (kernels[k] !== h) {
+        throw new EngineFormatError(`${source}: kernel ${k} differs from the one the engine was built with (another wgrt version); rebuild the engine with \`wgrt build\``);
+      }
+    }
+    return engine;
+  }
+}
+
+/**
+ * Builds an engine: type inference and verification, lowering to layers (one kernel each), and
+ * activation memory planning. The same graph and options give a bitwise-identical engine file.
+ */
+export function build(network: Graph, opts: BuildOptions = {}): Engine {
+  const graph = verify(inferTypes(network));
+  const layers = lower(graph, opts);
+  return new Engine(graph, layers, planMemory(graph, layers), opts.adapter);
+}
+
+export { FORMAT_VERSION };

@@ -1,0 +1,211 @@
+import { DeviceError } from '../errors.js';
+import type { Engine } from '../engine/engine.js';
+import type { Graph } from '../ir/graph.js';
+import { layerInfo } from '../ir/layer.js';
+import { checkFeeds, runReference } from '../reference/index.js';
+import type { Tensor } from '../ir/tensor.js';
+import { tacticById } from '../tactics/registry.js';
+import { fromGpuWords, gpuBytes, toGpuWords } from './buffers.js';
+import { acquireGpu, ADAPTER_HELP, type DeviceOptions, type Gpu } from './device.js';
+import { bindDispatch, encodeDispatch, metaBuffer, pipelineFor, type PreparedDispatch } from './pipelines.js';
+
+export type Backend = 'webgpu' | 'reference';
+
+export interface ContextOptions extends DeviceOptions {
+  /** 'auto' (default): WebGPU when an adapter exists, else the reference executor with a warning. */
+  readonly backend?: Backend | 'auto';
+  /** Measure per-layer GPU time with timestamp queries (when the adapter has them). */
+  readonly profile?: boolean;
+}
+
+/** Per-layer time of the last profiled run. */
+export interface LayerTime {
+  readonly layer: string;
+  readonly op: string;
+  readonly tactic: string;
+  readonly ms: number;
+}
+
+export interface ExecutionContext {
+  readonly backend: Backend;
+  readonly gpu: Gpu | undefined;
+  /** Runs one inference: feeds by input name, outputs by output name. */
+  run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>>;
+  /** Per-layer GPU times of the last run (profile: true and timestamp-query only), else undefined. */
+  lastProfile(): LayerTime[] | undefined;
+  release(): void;
+}
+
+let warned = false;
+
+export async function createContext(engine: Engine, opts: ContextOptions = {}): Promise<ExecutionContext> {
+  const backend = opts.backend ?? 'auto';
+  if (backend === 'reference') return referenceContext(engine.graph);
+  const gpu = await acquireGpu(opts);
+  if (!gpu) {
+    if (backend === 'webgpu') throw new DeviceError(ADAPTER_HELP);
+    if (!warned) {
+      warned = true;
+      process.emitWarning(`wgrt: ${ADAPTER_HELP}. Running on the CPU reference executor instead (slow).`, 'WgrtNoAdapter');
+    }
+    return referenceContext(engine.graph);
+  }
+  return GpuContext.create(engine, gpu, opts);
+}
+
+function referenceContext(graph: Graph): ExecutionContext {
+  return {
+    backend: 'reference',
+    gpu: undefined,
+    run: async (feeds) => runReference(graph, feeds),
+    lastProfile: () => undefined,
+    release: () => {},
+  };
+}
+
+interface Weights {
+  buffers: Map<string, GPUBuffer>;
+}
+const weightCache = new WeakMap<Engine, WeakMap<GPUDevice, Weights>>();
+
+/** Weights are uploaded once per engine and device, and shared by its contexts. */
+function uploadWeights(engine: Engine, gpu: Gpu): Weights {
+  let perDevice = weightCache.get(engine);
+  if (!perDevice) weightCache.set(engine, (perDevice = new WeakMap()));
+  let w = perDevice.get(gpu.device);
+  if (w) return w;
+  w = { buffers: new Map() };
+  for (const [name, t] of engine.graph.initializers) {
+    const b = gpu.device.createBuffer({ size: gpuBytes(t), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: name });
+    gpu.device.queue.writeBuffer(b, 0, toGpuWords(t));
+    w.buffers.set(name, b);
+  }
+  perDevice.set(gpu.device, w);
+  return w;
+}
+
+class GpuContext implements ExecutionContext {
+  readonly backend = 'webgpu' as const;
+  private busy: Promise<unknown> = Promise.resolve();
+  private profile: LayerTime[] | undefined;
+
+  private constructor(
+    private readonly engine: Engine,
+    readonly gpu: Gpu,
+    private readonly slots: GPUBuffer[],
+    private readonly dispatches: { layer: number; d: PreparedDispatch }[],
+    private readonly staging: Map<string, GPUBuffer>,
+    private readonly owned: GPUBuffer[],
+    private readonly timing: { set: GPUQuerySet; resolve: GPUBuffer; read: GPUBuffer } | undefined,
+  ) {}
+
+  static async create(engine: Engine, gpu: Gpu, opts: ContextOptions): Promise<GpuContext> {
+    if (gpu.lost) throw new DeviceError(`the WebGPU device was lost (${gpu.lost}); create a new context after the device recovers`);
+    const { device } = gpu;
+    const g = engine.graph;
+    const weights = uploadWeights(engine, gpu);
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const slots = engine.memory.slots.map((bytes, i) => device.createBuffer({ size: bytes, usage, label: `slot ${i}` }));
+    const owned = [...slots];
+    const bufferOf = (t: string): GPUBuffer => {
+      const w = weights.buffers.get(t);
+      if (w) return w;
+      const s = engine.memory.assign[t];
+      if (s === undefined) throw new DeviceError(`tensor '${t}' has no buffer in the memory plan (engine is inconsistent); rebuild it`);
+      return slots[s]!;
+    };
+    const dispatches: { layer: number; d: PreparedDispatch }[] = [];
+    const nodes = new Map(g.nodes.map((n) => [n.name, n]));
+    for (const [li, l] of engine.layers.entries()) {
+      const tactic = tacticById(l.tactic)!;
+      const layer = layerInfo(g, nodes.get(l.name)!);
+      for (const plan of tactic.plan(layer, l.params)) {
+        const pipeline = await pipelineFor(gpu, plan);
+        const meta = metaBuffer(gpu, plan);
+        owned.push(meta);
+        const storage = plan.bindings.map((b) => bufferOf('input' in b ? l.inputs[b.input]! : l.outputs[b.output]!));
+        dispatches.push({ layer: li, d: bindDispatch(gpu, plan, pipeline, meta, storage) });
+      }
+    }
+    const staging = new Map<string, GPUBuffer>();
+    for (const o of g.outputs) {
+      const b = device.createBuffer({ size: gpuBytes(g.type(o)), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: `read ${o}` });
+      staging.set(o, b);
+      owned.push(b);
+    }
+    let timing: GpuContext['timing'];
+    if (opts.profile && gpu.features.has('timestamp-query')) {
+      const count = 2 * engine.layers.length;
+      const set = device.createQuerySet({ type: 'timestamp', count });
+      const resolve = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+      const read = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      owned.push(resolve, read);
+      timing = { set, resolve, read };
+    }
+    return new GpuContext(engine, gpu, slots, dispatches, staging, owned, timing);
+  }
+
+  lastProfile(): LayerTime[] | undefined {
+    return this.profile;
+  }
+
+  run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
+    // One inference at a time per context (its buffers are reused); other contexts run alongside.
+    const next = this.busy.then(() => this.runOnce(feeds));
+    this.busy = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runOnce(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
+    const g = this.engine.graph;
+    checkFeeds(g, feeds);
+    if (this.gpu.lost) throw new DeviceError(`the WebGPU device was lost (${this.gpu.lost}); create a new context`);
+    const { device } = this.gpu;
+    for (const [name, t] of Object.entries(feeds)) device.queue.writeBuffer(this.slots[this.engine.memory.assign[name]!]!, 0, toGpuWords(t));
+    const encoder = device.createCommandEncoder();
+    if (this.timing) {
+      // One pass per layer so each layer's start and end can be stamped.
+      let li = -1;
+      let pass: GPUComputePassEncoder | undefined;
+      for (const { layer, d } of this.dispatches) {
+        if (layer !== li) {
+          pass?.end();
+          li = layer;
+          pass = encoder.beginComputePass({ timestampWrites: { querySet: this.timing.set, beginningOfPassWriteIndex: 2 * layer, endOfPassWriteIndex: 2 * layer + 1 } });
+        }
+        encodeDispatch(pass!, d);
+      }
+      pass?.end();
+      encoder.resolveQuerySet(this.timing.set, 0, 2 * this.engine.layers.length, this.timing.resolve, 0);
+      encoder.copyBufferToBuffer(this.timing.resolve, 0, this.timing.read, 0, this.timing.read.size);
+    } else {
+      const pass = encoder.beginComputePass();
+      for (const { d } of this.dispatches) encodeDispatch(pass, d);
+      pass.end();
+    }
+    for (const [o, b] of this.staging) encoder.copyBufferToBuffer(this.slots[this.engine.memory.assign[o]!]!, 0, b, 0, b.size);
+    device.queue.submit([encoder.finish()]);
+    const out: Record<string, Tensor> = {};
+    try {
+      for (const [o, b] of this.staging) {
+        await b.mapAsync(GPUMapMode.READ);
+        out[o] = fromGpuWords(g.type(o), b.getMappedRange().slice(0));
+        b.unmap();
+      }
+      if (this.timing) {
+        await this.timing.read.mapAsync(GPUMapMode.READ);
+        const t = new BigUint64Array(this.timing.read.getMappedRange().slice(0));
+        this.timing.read.unmap();
+        this.profile = this.engine.layers.map((l, i) => ({ layer: l.name, op: l.op, tactic: l.tactic, ms: Number(t[2 * i + 1]! - t[2 * i]!) / 1e6 }));
+      }
+    } catch (e) {
+      throw new DeviceError(`reading results back failed${this.gpu.lost ? ` (device lost: ${this.gpu.lost})` : ''}: ${(e as Error).message}`);
+    }
+    return out;
+  }
+
+  release(): void {
+    for (const b of this.owned) b.destroy();
+    this.timing?.set.destroy();
+  }
+}

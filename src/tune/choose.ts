@@ -1,0 +1,32 @@
+import { UnsupportedError } from '../errors.js';
+import type { LayerInfo } from '../ir/layer.js';
+import { candidates, defaultTactic, tacticById } from '../tactics/registry.js';
+import type { Tactic, TacticParams } from '../tactics/types.js';
+
+export interface TacticChoiceOptions {
+  /** Pin tactics: layer name or op -> tactic id. */
+  readonly force?: Readonly<Record<string, string>>;
+}
+
+export interface TacticChoice {
+  readonly tactic: Tactic;
+  readonly params: TacticParams;
+}
+
+/**
+ * The tactic for a layer without timing: a forced one, else the first supported in
+ * preference order with its default parameters. (Timing-based choice is the autotuner's.)
+ */
+export function chooseTactic(layer: LayerInfo, opts: TacticChoiceOptions = {}): TacticChoice {
+  const forced = opts.force?.[layer.node.name] ?? opts.force?.[layer.node.op];
+  if (forced) {
+    const t = tacticById(forced);
+    if (!t) throw new UnsupportedError(`forced tactic '${forced}' for layer '${layer.node.name}' does not exist`);
+    if (!candidates(layer).includes(t)) {
+      throw new UnsupportedError(`forced tactic '${forced}' does not support layer '${layer.node.name}' (${layer.node.op}); candidates: ${candidates(layer).map((c) => c.id).join(', ')}`);
+    }
+    return { tactic: t, params: t.space[0] ?? {} };
+  }
+  const t = defaultTactic(layer);
+  return { tactic: t, params: t.space[0] ?? {} };
+}
