@@ -1,8 +1,3 @@
 // Importing this module registers every reference kernel (one module per op family).
 export * from './executor.js';
-import './gemm.js';
-import './reduce.js';
-import './unary.js';
 import './conv.js';
-import './pool.js';
-import './norm.js';
