@@ -1,3 +1,6 @@
 // Importing this module registers every reference kernel (one module per op family).
 export * from './executor.js';
 import './conv.js';
+import './gemm.js';
+import './reduce.js';
+import './unary.js';
