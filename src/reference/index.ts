@@ -4,3 +4,5 @@ import './conv.js';
 import './gemm.js';
 import './reduce.js';
 import './unary.js';
+import './pool.js';
+import './norm.js';
