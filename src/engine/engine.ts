@@ -1,4 +1,4 @@
-import { EngineFormatError, WgrtError } from '../errors.js';
+import { EngineFormatError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { inferTypes } from '../ir/infer.js';
 import { verify } from '../ir/verify.js';
@@ -13,6 +13,9 @@ import { FORMAT_VERSION, pack, unpack } from './format.js';
 import { lower, type EngineLayer } from './layers.js';
 import { decodeGraph, encodeGraph, manifestCheck as m } from './manifest.js';
 import { planMemory, type MemoryPlan } from './memory.js';
+
+/** Engines needing more activation memory than this are refused when loaded (hostile files). */
+export const MAX_ACTIVATION_BYTES = 2 ** 34;
 
 export interface BuildOptions extends TacticChoiceOptions {
   /** Adapter the engine was tuned on, recorded in the file (set by the autotuner). */
@@ -90,11 +93,18 @@ export class Engine {
     try {
       layers = lower(graph, { force }).map((l) => ({ ...l, params: params.get(l.name) ?? l.params }));
     } catch (e) {
-      if (!(e instanceof WgrtError)) throw e;
-      throw new EngineFormatError(`${source}: ${e.message}; rebuild the engine with \`wgrt build\``);
+      throw new EngineFormatError(`${source}: ${(e as Error).message}; rebuild the engine with \`wgrt build\``);
     }
     if (layers.some((l) => !(l.name in force))) throw m.bad('manifest.layers', 'does not list every node of the graph');
-    const engine = new Engine(graph, layers, planMemory(graph, layers), (root['adapter'] ?? undefined) as AdapterSummary | undefined);
+    const adapter = root['adapter'] === null ? undefined : m.obj(root['adapter'], 'manifest.adapter');
+    if (adapter && !['vendor', 'architecture', 'device', 'description'].every((k) => typeof adapter[k] === 'string')) {
+      throw m.bad('manifest.adapter', 'must name vendor, architecture, device and description');
+    }
+    const memory = planMemory(graph, layers);
+    if (memory.peakBytes > MAX_ACTIVATION_BYTES) {
+      throw m.bad('manifest.graph', `needs ${memory.peakBytes} bytes of activations (limit ${MAX_ACTIVATION_BYTES})`);
+    }
+    const engine = new Engine(graph, layers, memory, adapter as AdapterSummary | undefined);
     const kernels = m.obj(root['kernels'], 'manifest.kernels');
     for (const [k, h] of Object.entries(engine.kernels)) {
       if (kernels[k] !== h) {

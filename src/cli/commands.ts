@@ -1,0 +1,145 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { describeEngine } from '../engine/describe.js';
+import { build } from '../engine/engine.js';
+import { WgrtError } from '../errors.js';
+import type { Tensor } from '../ir/tensor.js';
+import { CliError, loadEngine, loadNetwork } from './load.js';
+import { runDemo } from './demo.js';
+import { readInputs } from './inputs.js';
+import { bytes, table } from './table.js';
+
+const HELP: Record<string, string> = {
+  '': `wgrt — a TensorRT-style inference optimizer for WebGPU
+
+Usage: wgrt <command> [options]
+
+Commands:
+  build <net> -o <engine.wgrt>   build an engine from a network
+  run <engine|net>               run one inference and print the outputs
+  inspect <engine|net>           layers, shapes, kernels and the memory plan
+  demo                           build and run the embedded demo CNN, with timings
+
+<net> is 'demo' or a .js/.ts module whose default export is a network.
+Run 'wgrt <command> --help' for a command's options.`,
+  build: `wgrt build <net> -o <engine.wgrt> [--force-tactic LAYER_OR_OP=TACTIC]...
+
+Builds an engine (lowering, tactic choice, memory planning) and writes the engine file.`,
+  run: `wgrt run <engine|net> [--input NAME=FILE]... [--backend auto|webgpu|reference] [--seed N]
+
+Runs one inference. Inputs are seeded random data unless given: FILE is raw little-endian
+data of the input's dtype (.bin) or a JSON array of numbers (.json). Prints each output's
+shape, a few values, and for 2-D outputs the argmax of each row.`,
+  inspect: `wgrt inspect <engine|net> [--format text|json]
+
+Prints each layer (op, the source nodes it stands for, tactic, precision, shapes, memory slot),
+the memory plan (peak vs. unplanned), and the kernels used.`,
+  demo: `wgrt demo [--iterations N] [--backend auto|webgpu|reference]
+
+Builds the embedded demo CNN, runs it on WebGPU, checks the outputs against the CPU reference
+executor, and prints the timings and the per-layer table.`,
+};
+
+function usage(cmd: string): string {
+  return HELP[cmd] ?? HELP['']!;
+}
+
+function summarize(name: string, t: Tensor): string {
+  const n = t.data.length;
+  const vals = Array.from({ length: Math.min(n, 6) }, (_, i) => Number(t.data[i]).toPrecision(5));
+  let line = `${name}: ${t.dtype}[${t.shape.join(', ')}] ${vals.join(' ')}${n > 6 ? ' …' : ''}`;
+  if (t.shape.length === 2) {
+    const [rows, cols] = t.shape as [number, number];
+    const arg = Array.from({ length: rows }, (_, r) => {
+      let best = 0;
+      for (let c = 1; c < cols; c++) if (Number(t.data[r * cols + c]) > Number(t.data[r * cols + best])) best = c;
+      return best;
+    });
+    line += `\n  argmax per row: ${arg.join(' ')}`;
+  }
+  return line;
+}
+
+function backendOf(v: string | undefined): 'auto' | 'webgpu' | 'reference' {
+  const b = v ?? 'auto';
+  if (b !== 'auto' && b !== 'webgpu' && b !== 'reference') throw new CliError(`--backend must be auto, webgpu or reference, not '${b}'`);
+  return b;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [cmd = '', ...rest] = argv;
+  if (cmd === '' || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    console.log(usage(''));
+    return cmd === '' ? 1 : 0;
+  }
+  if (!(cmd in HELP)) throw new CliError(`unknown command '${cmd}'; commands: ${Object.keys(HELP).filter(Boolean).join(', ')}`);
+  const { values: o, positionals } = parseArgs({
+    args: [...rest],
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      output: { type: 'string', short: 'o' },
+      input: { type: 'string', multiple: true },
+      backend: { type: 'string' },
+      seed: { type: 'string' },
+      format: { type: 'string' },
+      iterations: { type: 'string' },
+      'force-tactic': { type: 'string', multiple: true },
+    },
+  });
+  if (o.help) {
+    console.log(usage(cmd));
+    return 0;
+  }
+  const target = positionals[0];
+  switch (cmd) {
+    case 'build': {
+      if (!target || !o.output) throw new CliError(`usage: ${usage('build').split('\n')[0]}`);
+      const force = Object.fromEntries((o['force-tactic'] ?? []).map((f) => {
+        const [k, v] = f.split('=');
+        if (!k || !v) throw new CliError(`--force-tactic takes LAYER_OR_OP=TACTIC, got '${f}'`);
+        return [k, v];
+      }));
+      const engine = build(await loadNetwork(target), { force });
+      const file = engine.serialize();
+      writeFileSync(o.output, file);
+      console.log(`built '${engine.graph.name}': ${engine.layers.length} layers, activations ${bytes(engine.memory.peakBytes)} planned (${bytes(engine.memory.unplannedBytes)} unplanned) -> ${o.output} (${bytes(file.length)})`);
+      return 0;
+    }
+    case 'run': {
+      if (!target) throw new CliError(`usage: ${usage('run').split('\n')[0]}`);
+      const engine = await loadEngine(target);
+      const feeds = readInputs(engine.graph, o.input ?? [], Number(o.seed ?? 1));
+      const ctx = await engine.createContext({ backend: backendOf(o.backend) });
+      const t0 = performance.now();
+      const out = await ctx.run(feeds);
+      const ms = performance.now() - t0;
+      for (const [k, v] of Object.entries(out)) console.log(summarize(k, v));
+      console.log(`ran on ${ctx.backend} in ${ms.toFixed(2)} ms (first run, includes upload and readback)`);
+      ctx.release();
+      return 0;
+    }
+    case 'inspect': {
+      if (!target) throw new CliError(`usage: ${usage('inspect').split('\n')[0]}`);
+      const d = describeEngine(await loadEngine(target));
+      if (o.format === 'json') {
+        console.log(JSON.stringify(d, null, 2));
+        return 0;
+      }
+      if (o.format && o.format !== 'text') throw new CliError(`--format must be text or json, not '${o.format}'`);
+      console.log(`engine '${d.name}': ${d.layers.length} layers`);
+      console.log(`inputs:  ${d.inputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join('x')}]`).join(', ')}`);
+      console.log(`outputs: ${d.outputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join('x')}]`).join(', ')}\n`);
+      console.log(table(['#', 'layer', 'op', 'origin', 'tactic', 'prec', 'in', 'out', 'slot'], d.layers.map((l, i) => [
+        i, l.name, l.op, l.origin.join(','), l.tactic, l.precision, l.inputs.join(' '), l.output, l.slot.join(','),
+      ])));
+      console.log(`\nmemory: ${d.memory.slots} activation buffers, ${bytes(d.memory.peakBytes)} planned vs ${bytes(d.memory.unplannedBytes)} without reuse; weights ${bytes(d.weightsBytes)}`);
+      console.log(`kernels: ${Object.keys(d.kernels).join(', ')}`);
+      if (d.adapter) console.log(`tuned on: ${d.adapter}`);
+      return 0;
+    }
+    case 'demo':
+      return runDemo({ iterations: Number(o.iterations ?? 20), backend: backendOf(o.backend) });
+  }
+  return 1;
+}

@@ -1,0 +1,49 @@
+import { shapeToString } from '../ir/tensor.js';
+import type { Engine } from './engine.js';
+
+/** What `wgrt inspect` prints, as data: one record per layer plus the memory plan. */
+export interface EngineDescription {
+  readonly name: string;
+  readonly inputs: { name: string; dtype: string; shape: number[] }[];
+  readonly outputs: { name: string; dtype: string; shape: number[] }[];
+  readonly layers: {
+    name: string;
+    op: string;
+    origin: string[];
+    tactic: string;
+    precision: string;
+    inputs: string[];
+    output: string;
+    slot: number[];
+  }[];
+  readonly memory: { slots: number; peakBytes: number; unplannedBytes: number };
+  readonly weightsBytes: number;
+  readonly kernels: Record<string, string>;
+  readonly adapter: string | null;
+}
+
+export function describeEngine(e: Engine): EngineDescription {
+  const g = e.graph;
+  const io = (name: string) => ({ name, dtype: g.type(name).dtype, shape: [...g.type(name).shape] });
+  let weightsBytes = 0;
+  for (const t of g.initializers.values()) weightsBytes += t.data.byteLength;
+  return {
+    name: g.name,
+    inputs: g.inputs.filter((i) => !g.initializers.has(i.name)).map((i) => io(i.name)),
+    outputs: g.outputs.map(io),
+    layers: e.layers.map((l) => ({
+      name: l.name,
+      op: l.op,
+      origin: [...l.origin],
+      tactic: l.tactic,
+      precision: g.type(l.outputs[0]!).dtype,
+      inputs: l.inputs.filter((t) => t && !g.initializers.has(t)).map((t) => shapeToString(g.type(t).shape)),
+      output: l.outputs.map((o) => shapeToString(g.type(o).shape)).join(' '),
+      slot: l.outputs.map((o) => e.memory.assign[o] ?? -1),
+    })),
+    memory: { slots: e.memory.slots.length, peakBytes: e.memory.peakBytes, unplannedBytes: e.memory.unplannedBytes },
+    weightsBytes,
+    kernels: e.kernels,
+    adapter: e.adapter ? `${e.adapter.vendor} ${e.adapter.architecture} ${e.adapter.description}`.trim() : null,
+  };
+}

@@ -1,0 +1,13 @@
+// wgrt's public API: build a network, build an engine, run it.
+export * from './errors.js';
+export * from './ir/index.js';
+export * from './frontend/fluent/index.js';
+export { runReference, runReferenceLayer, REFERENCE_KERNELS } from './reference/index.js';
+export { TACTICS, candidates, tacticById, registerTactic } from './tactics/index.js';
+export type { Tactic, KernelPlan, Binding, TacticParams } from './tactics/index.js';
+export { build, Engine, type BuildOptions } from './engine/engine.js';
+export { describeEngine, type EngineDescription } from './engine/describe.js';
+export { planMemory, type MemoryPlan } from './engine/memory.js';
+export type { EngineLayer } from './engine/layers.js';
+export { createContext, type ExecutionContext, type ContextOptions, type LayerTime, type Backend } from './runtime/context.js';
+export { acquireGpu, requireGpu, releaseDevices, type Gpu, type AdapterSummary, type DeviceOptions } from './runtime/device.js';

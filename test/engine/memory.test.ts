@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { build } from '../../src/engine/engine.js';
+import { network } from '../../src/frontend/fluent/index.js';
+
+describe('planMemory', () => {
+  const chain = () => {
+    const net = network('chain', { seed: 1 });
+    let x = net.input('x', [1, 8, 16, 16]);
+    for (let i = 0; i < 6; i++) x = x.relu();
+    net.output('y', x);
+    return build(net.build());
+  };
+
+  it('reuses buffers along a chain: two slots suffice for a long relu chain', () => {
+    const e = chain();
+    expect(e.memory.slots.length).toBe(2);
+    expect(e.memory.peakBytes).toBe(2 * 8 * 16 * 16 * 4);
+    expect(e.memory.unplannedBytes).toBe(7 * 8 * 16 * 16 * 4);
+  });
+
+  it('never gives a layer an output slot that one of its inputs occupies, and keeps outputs alive', () => {
+    const net = network('dag', { seed: 2 });
+    const x = net.input('x', [1, 4, 8, 8]);
+    const a = x.conv2d(4, { kernel: 3, pad: 1 }).relu();
+    const b = a.conv2d(4, { kernel: 1 }).sigmoid();
+    const c = a.add(b).relu();
+    net.output('early', b);
+    net.output('late', c.conv2d(2, { kernel: 1 }));
+    const e = build(net.build());
+    const slot = e.memory.assign;
+    for (const l of e.layers) {
+      for (const o of l.outputs) for (const i of l.inputs) if (i in slot) expect(slot[o]).not.toBe(slot[i]);
+    }
+    // 'early' must not be overwritten by any later layer.
+    const earlyIdx = e.layers.findIndex((l) => l.outputs.includes('early'));
+    for (const l of e.layers.slice(earlyIdx + 1)) for (const o of l.outputs) expect(slot[o]).not.toBe(slot['early']);
+    // Any two tensors sharing a slot have disjoint lifetimes.
+    const born = new Map<string, number>();
+    const dies = new Map<string, number>();
+    e.graph.inputs.forEach((i) => born.set(i.name, -1));
+    e.layers.forEach((l, i) => {
+      l.outputs.forEach((o) => born.set(o, i));
+      l.inputs.forEach((t) => dies.set(t, i));
+    });
+    for (const o of e.graph.outputs) dies.set(o, Infinity);
+    const names = Object.keys(slot);
+    for (const p of names) for (const q of names) {
+      if (p >= q || slot[p] !== slot[q]) continue;
+      const [bp, dp, bq, dq] = [born.get(p)!, dies.get(p) ?? born.get(p)!, born.get(q)!, dies.get(q) ?? born.get(q)!];
+      expect(dp < bq || dq < bp, `${p} and ${q} share slot ${slot[p]}`).toBe(true);
+    }
+    expect(e.memory.peakBytes).toBeLessThanOrEqual(e.memory.unplannedBytes);
+  });
+});

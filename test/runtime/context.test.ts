@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { build, Engine } from '../../src/engine/engine.js';
+import { InputError } from '../../src/errors.js';
+import { network } from '../../src/frontend/fluent/index.js';
+import { runReference } from '../../src/reference/index.js';
+import { readInputs } from '../../src/cli/inputs.js';
+import { demoNetwork } from '../../src/cli/demo-network.js';
+import { randomF32, relL2 } from '../helpers/data.js';
+import { useGpu } from '../helpers/gpu.js';
+
+const gpu = useGpu();
+
+/** A ResNet-style DAG: residual adds, a concat of two branches, two outputs. */
+function resnetish() {
+  const net = network('resnetish', { seed: 11 });
+  const x = net.input('x', [2, 3, 19, 17]);
+  const stem = x.conv2d(8, { kernel: 3, pad: 1 }).batchNorm({ init: 'random' }).relu();
+  const r1 = stem.conv2d(8, { kernel: 3, pad: 1 }).batchNorm({ init: 'random' }).relu().conv2d(8, { kernel: 3, pad: 1 }).add(stem).relu();
+  const left = r1.conv2d(6, { kernel: 1 }).relu();
+  const right = r1.conv2d(5, { kernel: 3, pad: 1, stride: 1 }).sigmoid();
+  const cat = net.concat([left, right], 1);
+  const down = cat.conv2d(16, { kernel: 3, stride: 2, pad: 1 }).batchNorm({ init: 'random' }).relu();
+  const r2 = down.conv2d(16, { kernel: 3, pad: 1 }).relu().add(down);
+  net.output('features', r2.maxPool({ kernel: 2, stride: 2 }));
+  net.output('logits', r2.globalAvgPool().flatten().dense(7).softmax());
+  return net.build();
+}
+
+describe('ExecutionContext on WebGPU', () => {
+  it('runs a ResNet-style DAG (residuals, concat, two outputs) like the reference', async () => {
+    await gpu();
+    const g = resnetish();
+    const engine = build(g);
+    const ctx = await engine.createContext({ backend: 'webgpu' });
+    expect(ctx.backend).toBe('webgpu');
+    const feeds = { x: randomF32([2, 3, 19, 17], 5) };
+    const out = await ctx.run(feeds);
+    const ref = runReference(engine.graph, feeds);
+    expect(Object.keys(out).sort()).toEqual(['features', 'logits']);
+    for (const k of ['features', 'logits']) expect(relL2(out[k]!, ref[k]!), k).toBeLessThan(1e-5);
+    ctx.release();
+  });
+
+  it('gives bitwise-identical outputs after serialize -> deserialize', async () => {
+    await gpu();
+    const engine = build(resnetish());
+    const back = Engine.deserialize(engine.serialize());
+    const feeds = { x: randomF32([2, 3, 19, 17], 8) };
+    const a = await (await engine.createContext({ backend: 'webgpu' })).run(feeds);
+    const b = await (await back.createContext({ backend: 'webgpu' })).run(feeds);
+    for (const k of Object.keys(a)) expect(Buffer.from(b[k]!.data.buffer).equals(Buffer.from(a[k]!.data.buffer)), k).toBe(true);
+  });
+
+  it('runs several contexts of one engine concurrently, each with its own result', async () => {
+    await gpu();
+    const engine = build(demoNetwork());
+    const ctxs = await Promise.all([0, 1, 2].map(() => engine.createContext({ backend: 'webgpu' })));
+    const feeds = [0, 1, 2, 3, 4, 5].map((i) => readInputs(engine.graph, [], 100 + i));
+    const outs = await Promise.all(feeds.map((f, i) => ctxs[i % 3]!.run(f)));
+    feeds.forEach((f, i) => {
+      const ref = runReference(engine.graph, f);
+      expect(relL2(outs[i]!['probabilities']!, ref['probabilities']!)).toBeLessThan(1e-5);
+    });
+    for (const c of ctxs) c.release();
+  });
+
+  it('profiles per-layer GPU time with timestamp queries', async () => {
+    const g = await gpu();
+    const engine = build(demoNetwork());
+    const ctx = await engine.createContext({ backend: 'webgpu', profile: true });
+    await ctx.run(readInputs(engine.graph, [], 1));
+    const prof = ctx.lastProfile();
+    if (g.features.has('timestamp-query')) {
+      expect(prof?.map((p) => p.layer)).toEqual(engine.layers.map((l) => l.name));
+      expect(prof!.every((p) => p.ms >= 0)).toBe(true);
+    }
+    ctx.release();
+  });
+
+  it('rejects missing, extra and mis-shaped inputs with InputError naming the input', async () => {
+    await gpu();
+    const engine = build(demoNetwork());
+    const ctx = await engine.createContext({ backend: 'webgpu' });
+    await expect(ctx.run({})).rejects.toThrow(/input 'image'.*missing/);
+    await expect(ctx.run({ image: randomF32([1, 3, 32, 31], 1) })).rejects.toThrow(InputError);
+    await expect(ctx.run({ image: randomF32([1, 3, 32, 32], 1), other: randomF32([1], 1) })).rejects.toThrow(/'other' is not an input/);
+    ctx.release();
+  });
+});
+
+describe('reference backend', () => {
+  it('runs the same engine on the CPU reference executor', async () => {
+    const engine = build(demoNetwork());
+    const ctx = await engine.createContext({ backend: 'reference' });
+    expect(ctx.backend).toBe('reference');
+    const feeds = readInputs(engine.graph, [], 3);
+    const out = await ctx.run(feeds);
+    const sum = Array.from(out['probabilities']!.data as Float32Array).reduce((a, b) => a + b, 0);
+    expect(sum).toBeCloseTo(1, 5);
+  });
+});
