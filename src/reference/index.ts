@@ -6,3 +6,4 @@ import './reduce.js';
 import './unary.js';
 import './pool.js';
 import './norm.js';
+import './binary.js';
