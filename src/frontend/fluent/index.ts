@@ -1,0 +1,17 @@
+// The fluent TypeScript DSL: network('name').input(...) returns tensor handles with layer methods.
+export { network, Network, ForeignHandleError, type NetworkOptions, type LayerOptions, type ConstantLike } from './network.js';
+export {
+  TensorHandle,
+  type Operand,
+  type WindowOptions,
+  type Conv2dOptions,
+  type DepthwiseConv2dOptions,
+  type PoolOptions,
+  type AvgPoolOptions,
+  type BatchNormOptions,
+  type DenseOptions,
+  type NormOptions,
+  type ReduceOptions,
+  type ResizeOptions,
+} from './tensor-handle.js';
+export { mulberry32, tensorSeed, initValues, weightTensor, isTensor, type Init, type WeightsLike } from './init.js';
