@@ -7,3 +7,4 @@ import './unary.js';
 import './pool.js';
 import './norm.js';
 import './binary.js';
+import './layout.js';

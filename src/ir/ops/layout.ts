@@ -238,8 +238,10 @@ defineOp({
     const r = x.shape.length;
     const shape = x.shape.map((d, i) => d + p[i]! + p[i + r]!);
     if (shape.some((d) => d < 0)) throw shapeError(ctx, `pads [${p.join(', ')}] remove more than the input has`);
-    if (mode === 'reflect' && x.shape.some((d, i) => (p[i]! >= d || p[i + r]! >= d) && (p[i]! > 0 || p[i + r]! > 0))) {
-      throw shapeError(ctx, 'reflect padding must be smaller than the padded axis');
+    // Reflect pads may exceed the axis (numpy and the ONNX example reflect repeatedly), but an
+    // empty axis has nothing to reflect.
+    if (mode !== 'constant' && x.shape.some((d, i) => d === 0 && (p[i]! > 0 || p[i + r]! > 0))) {
+      throw shapeError(ctx, `${mode} padding needs a non-empty axis to copy from`);
     }
     return [same(x.dtype, shape)];
   },
