@@ -8,3 +8,4 @@ import './pool.js';
 import './norm.js';
 import './binary.js';
 import './layout.js';
+import './resize.js';
