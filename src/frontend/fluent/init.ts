@@ -57,20 +57,20 @@ export function initValues(init: Init, shape: Shape, seed: number): Float64Array
 /**
  * A user-given weight as a tensor of `dtype` and exactly `shape`. Flat data must have
  * sizeOf(shape) values; a Tensor must have the shape itself. Throws a ShapeError naming `what`
- * (e.g. "conv2d_1: weights") and both shapes.
+ * (e.g. "conv2d_1: weight") and both shapes.
  */
 export function weightTensor(value: WeightsLike, opts: { shape: Shape; dtype: DType; what: string }): Tensor {
   const { shape, dtype, what } = opts;
   let values: Float64Array | number[];
   if (isTensor(value)) {
     if (!sameShape(value.shape, shape)) {
-      throw new ShapeError(`${what} have shape ${shapeToString(value.shape)}, expected ${shapeToString(shape)}`);
+      throw new ShapeError(`${what} has shape ${shapeToString(value.shape)}, expected ${shapeToString(shape)}`);
     }
     if (value.dtype === dtype) return value;
     values = toFloat64(value);
   } else {
     if (value.length !== sizeOf(shape)) {
-      throw new ShapeError(`${what} have ${value.length} values, expected ${sizeOf(shape)} for shape ${shapeToString(shape)}`);
+      throw new ShapeError(`${what} has ${value.length} values, expected ${sizeOf(shape)} for shape ${shapeToString(shape)}`);
     }
     values = Float64Array.from(value);
   }

@@ -86,7 +86,7 @@ export class Network {
         : weightTensor(typeof value === 'number' ? [value] : value, {
             shape: opts.shape ?? (typeof value === 'number' ? [] : [value.length]),
             dtype: opts.dtype ?? 'f32',
-            what: name,
+            what: `${name}: value`,
           });
       return this.addConstant(name, t);
     });
@@ -213,7 +213,7 @@ export class Network {
     const layer = this.active?.name ?? this.name;
     const name = `${layer}.${suffix}`;
     const t = opts.given !== undefined
-      ? weightTensor(opts.given, { shape: opts.shape, dtype: opts.dtype, what: `${layer} ${suffix}` })
+      ? weightTensor(opts.given, { shape: opts.shape, dtype: opts.dtype, what: `${layer}: ${suffix}` })
       : fromFloat64(opts.dtype, opts.shape, initValues(opts.init, opts.shape, tensorSeed(this.seed, name)));
     return this.addConstant(name, t);
   }

@@ -130,7 +130,7 @@ export class TensorHandle {
         return this.node(name, 'Gemm', [this, w, opts.bias === false ? undefined : bias()], { transB: 1 });
       }
       // MatMul wants the weight as [in, units]: store the given [units, in] values transposed.
-      const wt = opts.weights === undefined ? undefined : transpose2d(weightTensor(opts.weights, { shape: [units, k], dtype, what: `${name} weight` }));
+      const wt = opts.weights === undefined ? undefined : transpose2d(weightTensor(opts.weights, { shape: [units, k], dtype, what: `${name}: weight` }));
       const w = net.param('weight', { shape: [k, units], dtype, init, given: wt });
       if (opts.bias === false) return this.node(name, 'MatMul', [this, w]);
       const mm = this.node(`${name}.matmul`, 'MatMul', [this, w]);
