@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { Graph, node, type Attrs } from '../../src/ir/graph.js';
-import { inferTypes } from '../../src/ir/infer.js';
-import { layerInfo } from '../../src/ir/layer.js';
+import type { Attrs } from '../../src/ir/graph.js';
 import { tensor, toFloat64, type Tensor } from '../../src/ir/tensor.js';
 import { runReferenceLayer } from '../../src/reference/index.js';
 import type { Operand } from '../helpers/op-layer.js';
-
-/** Like opLayer from the helpers, with `outputs` outputs y0..y{n-1} (Split has several). */
-function opLayerN(op: string, operands: Operand[], attrs: Attrs, outputs: number) {
-  const names = operands.map((t, i) => (t ? `x${i}` : ''));
-  const isConst = (t: Operand): t is { constant: Tensor } => !!t && 'constant' in t;
-  const graphInputs = operands.flatMap((t, i) => (t && !isConst(t) ? [{ name: `x${i}`, type: { dtype: t.dtype, shape: t.shape } }] : []));
-  const initializers = new Map(operands.flatMap((t, i) => (isConst(t) ? [[`x${i}`, t.constant] as const] : [])));
-  const outs = Array.from({ length: outputs }, (_, i) => `y${i}`);
-  const n = node({ name: `${op.toLowerCase()}0`, op, inputs: names, outputs: outs, attrs });
-  const g = inferTypes(new Graph({ name: op, inputs: graphInputs, outputs: outs, nodes: [n], initializers }));
-  return { layer: layerInfo(g, g.nodes[0]!), inputs: operands.map((t) => (isConst(t) ? t.constant : t)) };
-}
+import { opLayerN } from '../helpers/op-layer-n.js';
 
 function runAll(op: string, operands: Operand[], attrs: Attrs = {}, outputs = 1): Tensor[] {
   const { layer, inputs } = opLayerN(op, operands, attrs, outputs);
