@@ -1,5 +1,6 @@
 // Importing this module registers every built-in tactic.
 import './families/unary.js';
+import './families/conv.js';
 
 export * from './types.js';
 export * from './registry.js';
