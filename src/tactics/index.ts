@@ -1,6 +1,7 @@
 // Importing this module registers every built-in tactic.
 import './families/unary.js';
 import './families/conv.js';
+import './families/pool.js';
 
 export * from './types.js';
 export * from './registry.js';

@@ -1,0 +1,64 @@
+import { isFloat } from '../../ir/dtype.js';
+import { poolGeometry } from '../../ir/ops/index.js';
+import { sizeOf } from '../../ir/tensor.js';
+import { grid, Meta } from '../meta.js';
+import { registerTactic } from '../registry.js';
+import type { Tactic } from '../types.js';
+import { spatialFloat, windowMeta } from './conv.js';
+
+/** KIND override of kernels/pool/window.wgsl and kernels/pool/global.wgsl. */
+const KIND: Readonly<Record<string, number>> = { MaxPool: 0, AveragePool: 1, GlobalMaxPool: 0, GlobalAveragePool: 1 };
+
+const WG = 256;
+
+export const POOL_WINDOW: Tactic = {
+  id: 'pool.window',
+  ops: ['MaxPool', 'AveragePool'],
+  kernel: 'pool/window.wgsl',
+  space: [{ wg: WG }, { wg: 64 }],
+  supports: spatialFloat,
+  plan(layer, p) {
+    const g = poolGeometry(layer.ctx, layer.attrs);
+    const total = sizeOf(layer.outputs[0]!.shape);
+    const includePad = layer.node.op === 'AveragePool' && layer.attrs.int('count_include_pad') === 1;
+    const wg = p['wg'] ?? WG;
+    const meta = new Meta().u32(total, 0, 0, 0, 0, 0, 0, includePad ? 1 : 0);
+    return [
+      {
+        kernel: this.kernel,
+        constants: { WG: wg, KIND: KIND[layer.node.op]! },
+        meta: windowMeta(meta, layer.inputs[0]!.shape.slice(2), g).done(),
+        dispatch: grid(Math.ceil(total / wg)),
+        bindings: [{ input: 0 }, { output: 0 }],
+      },
+    ];
+  },
+};
+
+/** One workgroup per (n, c); `wg` must be a power of two (the kernel's tree reduction). */
+export const POOL_GLOBAL: Tactic = {
+  id: 'pool.global',
+  ops: ['GlobalMaxPool', 'GlobalAveragePool'],
+  kernel: 'pool/global.wgsl',
+  space: [{ wg: 64 }, { wg: 256 }],
+  supports(layer) {
+    const x = layer.inputs[0];
+    return x !== undefined && isFloat(x.dtype) && x.shape.length >= 3; // any number of spatial dims
+  },
+  plan(layer, p) {
+    const x = layer.inputs[0]!;
+    const rows = x.shape[0]! * x.shape[1]!;
+    const wg = p['wg'] ?? 64;
+    return [
+      {
+        kernel: this.kernel,
+        constants: { WG: wg, KIND: KIND[layer.node.op]! },
+        meta: new Meta().u32(rows, sizeOf(x.shape.slice(2))).done(),
+        dispatch: grid(rows),
+        bindings: [{ input: 0 }, { output: 0 }],
+      },
+    ];
+  },
+};
+
+registerTactic(POOL_WINDOW, POOL_GLOBAL);

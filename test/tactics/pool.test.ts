@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { runReferenceLayer } from '../../src/reference/index.js';
+import { runLayer } from '../../src/runtime/layer.js';
+import { candidates, tacticById } from '../../src/tactics/index.js';
+import { randomF32, relL2 } from '../helpers/data.js';
+import { useGpu } from '../helpers/gpu.js';
+import { nodeLayer } from '../helpers/node-layer.js';
+
+const gpu = useGpu();
+
+interface Case {
+  readonly op: string;
+  readonly name: string;
+  readonly x: number[];
+  readonly attrs?: Record<string, number | string | number[]>;
+}
+
+const WINDOW: Case[] = [
+  { op: 'MaxPool', name: '7x13, 5 channels, batch 2, kernel 3, stride 2, asymmetric pads', x: [2, 5, 7, 13], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 0, 2, 1] } },
+  { op: 'MaxPool', name: 'dilation 2, ceil_mode', x: [1, 3, 9, 10], attrs: { kernel_shape: [2, 3], dilations: [2, 2], strides: [2, 2], ceil_mode: 1 } },
+  { op: 'MaxPool', name: 'all-negative input with padding (pads never win)', x: [1, 2, 5, 6], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+  { op: 'MaxPool', name: '1-D auto_pad SAME_UPPER', x: [2, 3, 11], attrs: { kernel_shape: [4], strides: [3], auto_pad: 'SAME_UPPER' } },
+  { op: 'MaxPool', name: '3-D', x: [1, 2, 5, 6, 7], attrs: { kernel_shape: [2, 3, 2], strides: [2, 1, 2], pads: [0, 1, 1, 1, 0, 0] } },
+  { op: 'AveragePool', name: '7x13, stride 2, asymmetric pads, count_include_pad 0', x: [2, 5, 7, 13], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 0, 2, 1] } },
+  { op: 'AveragePool', name: 'count_include_pad 1, ceil_mode', x: [2, 5, 7, 13], attrs: { kernel_shape: [3, 4], strides: [2, 3], pads: [1, 2, 1, 2], ceil_mode: 1, count_include_pad: 1 } },
+  { op: 'AveragePool', name: 'dilation 2, count_include_pad 1', x: [1, 3, 9, 8], attrs: { kernel_shape: [2, 2], dilations: [2, 2], pads: [1, 1, 1, 1], count_include_pad: 1 } },
+  { op: 'AveragePool', name: '3-D SAME_LOWER', x: [1, 2, 5, 6, 7], attrs: { kernel_shape: [3, 3, 3], strides: [2, 2, 2], auto_pad: 'SAME_LOWER' } },
+  { op: 'AveragePool', name: 'size-1 spatial dims', x: [3, 4, 1, 1], attrs: { kernel_shape: [1, 1] } },
+];
+
+const GLOBAL: Case[] = [
+  { op: 'GlobalAveragePool', name: '7x13 (not a multiple of the workgroup), 5 channels, batch 2', x: [2, 5, 7, 13] },
+  { op: 'GlobalMaxPool', name: '7x13, 5 channels, batch 2', x: [2, 5, 7, 13] },
+  { op: 'GlobalAveragePool', name: 'a long row (33x35) and a single channel', x: [1, 1, 33, 35] },
+  { op: 'GlobalMaxPool', name: 'a long all-negative row', x: [1, 3, 33, 35] },
+  { op: 'GlobalMaxPool', name: '1x1 spatial (fewer values than threads)', x: [2, 3, 1, 1] },
+  { op: 'GlobalAveragePool', name: '1-D', x: [2, 3, 17] },
+  { op: 'GlobalAveragePool', name: '3-D', x: [1, 3, 4, 5, 6] },
+];
+
+function suite(tacticId: string, cases: Case[]): void {
+  describe(`${tacticId} matches the reference`, () => {
+    const tactic = tacticById(tacticId)!;
+    for (const c of cases) {
+      it(`${c.op}: ${c.name}`, async () => {
+        const negative = c.name.includes('negative');
+        const x = randomF32(c.x, 21, negative ? -5 : -1, negative ? -1 : 1);
+        const layer = nodeLayer(c.op, [x], { attrs: c.attrs ?? {} });
+        expect(candidates(layer).map((t) => t.id)).toContain(tacticId);
+        const want = runReferenceLayer(layer, [x])[0]!;
+        for (const p of tactic.space) {
+          const [got] = await runLayer(await gpu(), layer, tactic, [x], p);
+          expect(got!.shape).toEqual(want.shape);
+          expect(relL2(got!, want), `params ${JSON.stringify(p)}`).toBeLessThan(1e-5);
+        }
+      });
+    }
+  });
+}
+
+suite('pool.window', WINDOW);
+suite('pool.global', GLOBAL);
