@@ -2,6 +2,7 @@
 import './families/unary.js';
 import './families/conv.js';
 import './families/pool.js';
+import './families/norm.js';
 
 export * from './types.js';
 export * from './registry.js';
