@@ -3,6 +3,7 @@ import './families/unary.js';
 import './families/conv.js';
 import './families/pool.js';
 import './families/norm.js';
+import './families/binary.js';
 
 export * from './types.js';
 export * from './registry.js';
