@@ -4,6 +4,8 @@ import './families/conv.js';
 import './families/pool.js';
 import './families/norm.js';
 import './families/binary.js';
+import './families/layout.js';
+import './families/gather.js';
 
 export * from './types.js';
 export * from './registry.js';
