@@ -6,6 +6,10 @@ import './families/norm.js';
 import './families/binary.js';
 import './families/layout.js';
 import './families/gather.js';
+import './families/gemm.js';
+import './families/reduce.js';
+import './families/softmax.js';
+import './families/cast.js';
 
 export * from './types.js';
 export * from './registry.js';

@@ -1,0 +1,104 @@
+// Tiled GEMM for Gemm and MatMul: Y[b] = alpha * A[b] x B[b] + beta * C.
+// Each workgroup computes a TILE_M x TILE_N tile of one output matrix; KT-wide slices of A and B
+// are staged in workgroup memory, and each thread accumulates a TM x TN block in registers
+// (rows ty + i * WG_M, columns tx + j * WG_N). Transposes and broadcasts are strides, so one
+// kernel serves transA/transB, 1-D MatMul operands and broadcast batch dimensions.
+// Meta: [0] M, [1] N, [2] K, [3] has_c, [4] A row stride, [5] A k stride, [6] B k stride,
+//       [7] B column stride, [8] C row stride, [9] C column stride (0 where C broadcasts),
+//       [10] alpha, [11] beta, [12..15] batch dims, [16..19] A batch strides, [20..23] B batch strides.
+override WG_M: u32 = 16;
+override WG_N: u32 = 16;
+override TM: u32 = 4; // at most MAX_T
+override TN: u32 = 4; // at most MAX_T
+override KT: u32 = 16;
+override TILE_M: u32 = WG_M * TM;
+override TILE_N: u32 = WG_N * TN;
+const MAX_T: u32 = 4u;
+
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read> c: array<f32>; // A again when there is no bias (has_c = 0)
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+
+var<workgroup> a_tile: array<f32, KT * TILE_M>; // [k][m]
+var<workgroup> b_tile: array<f32, KT * TILE_N>; // [k][n]
+
+// Hooks: where operands come from and what happens to a finished accumulator.
+fn load_a(i: u32) -> f32 { return a[i]; }
+fn load_b(i: u32) -> f32 { return b[i]; }
+fn epilogue(acc: f32, m: u32, n: u32, out_index: u32) {
+  var v = meta_f32(10u) * acc;
+  if (meta_u32(3u) != 0u) { v += meta_f32(11u) * c[m * meta_u32(8u) + n * meta_u32(9u)]; }
+  y[out_index] = v;
+}
+
+@compute @workgroup_size(WG_N, WG_M)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let M = meta_u32(0u);
+  let N = meta_u32(1u);
+  let K = meta_u32(2u);
+  let s_am = meta_u32(4u);
+  let s_ak = meta_u32(5u);
+  let s_bk = meta_u32(6u);
+  let s_bn = meta_u32(7u);
+
+  // Batch index -> operand offsets (innermost batch dim last).
+  var rest = wid.z;
+  var a_off = 0u;
+  var b_off = 0u;
+  for (var d = 3; d >= 0; d--) {
+    let dim = meta_u32(12u + u32(d));
+    let i = rest % dim;
+    rest = rest / dim;
+    a_off += i * meta_u32(16u + u32(d));
+    b_off += i * meta_u32(20u + u32(d));
+  }
+
+  let m0 = wid.y * TILE_M;
+  let n0 = wid.x * TILE_N;
+  let nt = WG_M * WG_N;
+  let t = lid.y * WG_N + lid.x;
+  var acc: array<f32, 16>; // MAX_T * MAX_T, zero-initialized
+
+  for (var k0 = 0u; k0 < K; k0 += KT) {
+    for (var e = t; e < TILE_M * KT; e += nt) {
+      let mm = e / KT;
+      let kk = e % KT;
+      let gm = m0 + mm;
+      let gk = k0 + kk;
+      var v = 0.0;
+      if (gm < M && gk < K) { v = load_a(a_off + gm * s_am + gk * s_ak); }
+      a_tile[kk * TILE_M + mm] = v;
+    }
+    for (var e = t; e < TILE_N * KT; e += nt) {
+      let kk = e / TILE_N;
+      let nn = e % TILE_N;
+      let gk = k0 + kk;
+      let gn = n0 + nn;
+      var v = 0.0;
+      if (gk < K && gn < N) { v = load_b(b_off + gk * s_bk + gn * s_bn); }
+      b_tile[kk * TILE_N + nn] = v;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < KT; kk++) {
+      var ar: array<f32, MAX_T>;
+      var br: array<f32, MAX_T>;
+      for (var i = 0u; i < TM; i++) { ar[i] = a_tile[kk * TILE_M + lid.y + i * WG_M]; }
+      for (var j = 0u; j < TN; j++) { br[j] = b_tile[kk * TILE_N + lid.x + j * WG_N]; }
+      for (var i = 0u; i < TM; i++) {
+        for (var j = 0u; j < TN; j++) { acc[i * MAX_T + j] = fma(ar[i], br[j], acc[i * MAX_T + j]); }
+      }
+    }
+    workgroupBarrier();
+  }
+
+  let y_off = wid.z * M * N;
+  for (var i = 0u; i < TM; i++) {
+    let m = m0 + lid.y + i * WG_M;
+    if (m >= M) { continue; }
+    for (var j = 0u; j < TN; j++) {
+      let n = n0 + lid.x + j * WG_N;
+      if (n < N) { epilogue(acc[i * MAX_T + j], m, n, y_off + m * N + n); }
+    }
+  }
+}

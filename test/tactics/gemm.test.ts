@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { runReferenceLayer } from '../../src/reference/index.js';
+import { GEMM_TILED } from '../../src/tactics/families/gemm.js';
+import { candidates } from '../../src/tactics/index.js';
+import { runLayer } from '../../src/runtime/layer.js';
+import type { Tensor } from '../../src/ir/tensor.js';
+import { randomF32, relL2 } from '../helpers/data.js';
+import { useGpu } from '../helpers/gpu.js';
+import { opLayer, type Operand } from '../helpers/op-layer.js';
+
+const gpu = useGpu();
+
+async function check(op: string, operands: Operand[], attrs: Record<string, number> = {}, points = GEMM_TILED.space): Promise<void> {
+  const { layer, inputs } = opLayer(op, operands, attrs);
+  expect(candidates(layer)).toContain(GEMM_TILED);
+  const want = runReferenceLayer(layer, inputs)[0]!;
+  for (const p of points) {
+    const got: Tensor = (await runLayer(await gpu(), layer, GEMM_TILED, inputs, p))[0]!;
+    expect(got.shape).toEqual(want.shape);
+    expect(relL2(got, want), `params ${JSON.stringify(p)}`).toBeLessThan(1e-5);
+  }
+}
+
+describe('gemm.tiled vs reference: MatMul', () => {
+  const cases: [number[], number[]][] = [
+    [[1, 17], [17, 33]], // M = 1
+    [[33, 65], [65, 17]],
+    [[127, 1], [1, 255]], // K = 1
+    [[64, 64], [64, 64]],
+    [[2, 3, 5, 7], [7, 9]],
+    [[5, 1, 4, 6], [3, 6, 2]],
+    [[9], [9, 13]], // 1-D left
+    [[3, 10, 9], [9]], // 1-D right
+    [[31], [31]], // dot product
+    [[2, 1, 3, 1, 5, 4], [3, 1, 4, 2]], // 4 batch dims with broadcast on both sides
+  ];
+  for (const [sa, sb] of cases) {
+    it(`[${sa}] x [${sb}]`, async () => {
+      await check('MatMul', [randomF32(sa, 1), randomF32(sb, 2)]);
+    });
+  }
+});
+
+describe('gemm.tiled vs reference: Gemm', () => {
+  for (const [transA, transB] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+    for (const cShape of [undefined, [], [45], [37, 1], [37, 45]]) {
+      it(`37x45x29 transA=${transA} transB=${transB} C=${cShape ? `[${cShape}]` : 'none'}`, async () => {
+        const [m, k, n] = [37, 29, 45];
+        const A = randomF32(transA ? [k, m] : [m, k], 3);
+        const B = randomF32(transB ? [n, k] : [k, n], 4);
+        const C = cShape ? randomF32(cShape, 5) : undefined;
+        await check('Gemm', [A, B, C], { alpha: 0.5, beta: -2, transA, transB }, GEMM_TILED.space.slice(0, 2));
+      });
+    }
+  }
+
+  it('1024x1024x1024 once (correctness only)', async () => {
+    await check('Gemm', [randomF32([1024, 1024], 6), randomF32([1024, 1024], 7), randomF32([1024], 8)], {}, GEMM_TILED.space.slice(0, 1));
+  });
+});
