@@ -6,14 +6,31 @@ override OP: u32 = 0;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
-fn erf_approx(v: f32) -> f32 {
-  // Abramowitz & Stegun 7.1.26 is too coarse for 1e-5; use a high-accuracy rational form.
+// erfc(|v|) with fractional error < 1.2e-7 everywhere (Numerical Recipes' Chebyshev fit).
+fn erfc_abs(v: f32) -> f32 {
   let a = abs(v);
   let t = 1.0 / (1.0 + 0.5 * a);
-  let r = t * exp(-a * a - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
-          t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
-          t * (-0.82215223 + t * 0.17087277)))))))));
-  return select(r - 1.0, 1.0 - r, v >= 0.0);
+  return t * exp(-a * a - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+         t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
+         t * (-0.82215223 + t * 0.17087277)))))))));
+}
+
+// erf(v): its Taylor series near 0 (where 1 - erfc would cancel), 1 - erfc(|v|) beyond.
+fn erf_approx(v: f32) -> f32 {
+  if (abs(v) < 0.5) {
+    let z = v * v;
+    return 1.1283791670955126 * v * (1.0 - z * (1.0 / 3.0 - z * (0.1 - z * (1.0 / 42.0 - z * (1.0 / 216.0 -
+           z * (1.0 / 1320.0 - z / 9360.0))))));
+  }
+  let r = 1.0 - erfc_abs(v);
+  return select(-r, r, v >= 0.0);
+}
+
+// Gelu = 0.5 v (1 + erf(v / sqrt 2)) = 0.5 v erfc(-v / sqrt 2): for v < 0 erfc is taken directly.
+fn gelu_erf(v: f32) -> f32 {
+  let z = v * 0.7071067811865476;
+  if (v < 0.0) { return 0.5 * v * erfc_abs(z); }
+  return 0.5 * v * (1.0 + erf_approx(z));
 }
 
 fn softplus(v: f32) -> f32 {
@@ -30,8 +47,8 @@ fn apply(v: f32) -> f32 {
     case 3u: { return tanh(v); }                                       // Tanh
     case 4u: { return clamp(alpha * v + beta, 0.0, 1.0); }             // HardSigmoid
     case 5u: { return v * clamp(v / 6.0 + 0.5, 0.0, 1.0); }            // HardSwish
-    case 6u: { return 0.5 * v * (1.0 + erf_approx(v * 0.7071067811865476)); } // Gelu (erf)
-    case 7u: { return 0.5 * v * (1.0 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))); } // Gelu (tanh)
+    case 6u: { return gelu_erf(v); }                                   // Gelu (erf)
+    case 7u: { return v / (1.0 + exp(-1.5957691216057308 * (v + 0.044715 * v * v * v))); } // Gelu (tanh): 0.5 v (1 + tanh u) = v sigmoid(2u)
     case 8u: { return select(alpha * (exp(v) - 1.0), v, v >= 0.0); }   // Elu
     case 9u: { return beta * select(alpha * (exp(v) - 1.0), v, v > 0.0); } // Selu (alpha, gamma)
     case 10u: { return softplus(v); }                                  // Softplus
