@@ -10,7 +10,8 @@ import { registerReference } from './executor.js';
  * implementation differ we follow the implementation (the source of the published test outputs):
  * align_corners divides by `scale * length_original - 1`, the possibly fractional output length
  * (ONNX test resize_downsample_scales_linear_align_corners gives 3.142857).
- * Linear interpolation reads neighbours outside the input at the nearest edge.
+ * Linear interpolation reads neighbours outside the input at the nearest edge. Nearest mode
+ * snaps coordinates that are within float noise of a rounding boundary (see snapCoordinate).
  */
 
 export interface ResizeAxis {
@@ -43,8 +44,20 @@ export function originalCoordinate(mode: string, o: number, ax: ResizeAxis): num
   }
 }
 
+/**
+ * A coordinate within 1e-5 (relative, at most 0.01) of a multiple of 0.5 is taken as that
+ * multiple before nearest rounding. Scales reach us as float32 (0.6 is 0.6000000238...), and
+ * the formulas add float noise, so without this a coordinate meant to be exactly 2 can floor
+ * to 1; the snap also makes the float32 GPU kernel and this float64 reference agree.
+ */
+export function snapCoordinate(x: number): number {
+  const k = Math.round(x * 2) / 2;
+  return Math.abs(x - k) <= Math.min(0.01, 1e-5 * Math.max(1, Math.abs(x))) ? k : x;
+}
+
 /** The input index nearest_mode picks for coordinate x, clamped into [0, inLen). */
-export function nearestIndex(mode: string, x: number, inLen: number): number {
+export function nearestIndex(mode: string, xRaw: number, inLen: number): number {
+  const x = snapCoordinate(xRaw);
   let i: number;
   switch (mode) {
     case 'round_prefer_floor': i = x === Math.floor(x) + 0.5 ? Math.floor(x) : Math.round(x); break;

@@ -10,6 +10,7 @@ import './families/gemm.js';
 import './families/reduce.js';
 import './families/softmax.js';
 import './families/cast.js';
+import './families/resize.js';
 
 export * from './types.js';
 export * from './registry.js';

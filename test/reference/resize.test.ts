@@ -89,6 +89,11 @@ describe('Resize reference: identities', () => {
     const got = toFloat64(resize(x, { sizes: [7, 9] }, { mode: 'linear', coordinate_transformation_mode: 'align_corners' }));
     for (let h = 0; h < 7; h++) for (let w = 0; w < 9; w++) expect(got[h * 9 + w]).toBeCloseTo(2 * (h * 2) / 6 + 3 * (w * 4) / 8, 5);
   });
+  it('nearest snaps float noise: a float32 scale of 0.6 maps output 1 to input 2 exactly', () => {
+    // half_pixel: (1 + 0.5) / 0.6 - 0.5 = 2, but 0.6 as float32 is 0.6000000238 (giving 1.9999999).
+    const x = tensor('f32', [5], [10, 11, 12, 13, 14]);
+    expectValues(resize(x, { scales: [0.6] }, { nearest_mode: 'floor' }), [3], [10, 12, 13]);
+  });
   it('nearest on integers copies values exactly', () => {
     const x = tensor('i32', [2, 2], [-7, 100, 2 ** 30, 5]);
     expectValues(resize(x, { scales: [2, 1] }), [4, 2], [-7, 100, -7, 100, 2 ** 30, 5, 2 ** 30, 5]);
