@@ -23,6 +23,8 @@ export interface Gpu {
   readonly adapter: AdapterSummary;
   readonly features: ReadonlySet<string>;
   readonly limits: GPUSupportedLimits;
+  /** The Dawn instance: held here so the garbage collector never tears Dawn down under a live device. */
+  readonly instance: GPU;
   /** Set when the device was lost; runs fail with a DeviceError naming the reason. */
   readonly lost: string | undefined;
   release(): void;
@@ -100,6 +102,7 @@ async function open(opts: DeviceOptions): Promise<Gpu | undefined> {
     adapter: summarize(adapter),
     features: new Set(device.features),
     limits: device.limits,
+    instance: gpu,
     get lost() {
       return state.lost;
     },
