@@ -74,7 +74,10 @@ async function open(opts: DeviceOptions): Promise<Gpu | undefined> {
   process.env['XDG_RUNTIME_DIR'] ??= '/tmp';
   const m = await (moduleP ??= loadModule());
   if (!m) return undefined;
-  const flags = opts.unsafeApis ? ['enable-dawn-features=allow_unsafe_apis'] : [];
+  // Dawn rounds timestamps down to 2^16 ns by default (a browser privacy measure); a profiler
+  // needs them exact.
+  const flags = ['disable-dawn-features=timestamp_quantization'];
+  if (opts.unsafeApis) flags.push('enable-dawn-features=allow_unsafe_apis');
   const gpu = m.create(flags);
   const adapter = await gpu.requestAdapter(opts.powerPreference ? { powerPreference: opts.powerPreference } : {});
   if (!adapter) return undefined;

@@ -1,0 +1,70 @@
+// Times the demo network and a 1024^3 GEMM on the current WebGPU adapter and prints a table.
+//   npm run bench [-- --iterations 50 --json out.json]
+// GPU time comes from timestamp queries (when the adapter has them); wall time includes
+// submit and readback. No assertions: record results in test/bench/RESULTS.md.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { demoNetwork } from '../../src/cli/demo-network.js';
+import { percentile } from '../../src/cli/demo.js';
+import { table } from '../../src/cli/table.js';
+import { build } from '../../src/engine/engine.js';
+import { Graph, node } from '../../src/ir/graph.js';
+import type { Tensor } from '../../src/ir/tensor.js';
+import { tensor } from '../../src/ir/tensor.js';
+import { readInputs } from '../../src/cli/inputs.js';
+import { releaseDevices, requireGpu } from '../../src/runtime/device.js';
+
+const { values } = parseArgs({ options: { iterations: { type: 'string' }, json: { type: 'string' }, size: { type: 'string' } } });
+const iterations = Number(values.iterations ?? 30);
+const size = Number(values.size ?? 1024);
+
+function gemmGraph(n: number): Graph {
+  const w = new Float32Array(n * n);
+  for (let i = 0; i < w.length; i++) w[i] = ((i * 2654435761) % 1000) / 1000 - 0.5;
+  return new Graph({
+    name: `gemm-${n}`,
+    inputs: [{ name: 'a', type: { dtype: 'f32', shape: [n, n] } }],
+    outputs: ['c'],
+    nodes: [node({ name: 'matmul', op: 'MatMul', inputs: ['a', 'b'], outputs: ['c'] })],
+    initializers: new Map<string, Tensor>([['b', tensor('f32', [n, n], w)]]),
+  });
+}
+
+interface Row {
+  name: string;
+  flops: number;
+  wallMedian: number;
+  wallP90: number;
+  gpuMedian: number | undefined;
+}
+
+async function time(name: string, g: Graph, flops: number): Promise<Row> {
+  const engine = build(g);
+  const feeds = readInputs(engine.graph, [], 1);
+  const ctx = await engine.createContext({ backend: 'webgpu', profile: true });
+  for (let i = 0; i < 3; i++) await ctx.run(feeds);
+  const wall: number[] = [];
+  const gpu: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const t = performance.now();
+    await ctx.run(feeds);
+    wall.push(performance.now() - t);
+    const p = ctx.lastProfile();
+    if (p) gpu.push(p.reduce((s, l) => s + l.ms, 0));
+  }
+  ctx.release();
+  wall.sort((a, b) => a - b);
+  gpu.sort((a, b) => a - b);
+  return { name, flops, wallMedian: percentile(wall, 50), wallP90: percentile(wall, 90), gpuMedian: gpu.length ? percentile(gpu, 50) : undefined };
+}
+
+const gpu = await requireGpu();
+const demoFlops = 0; // reported as time only
+const rows = [await time('demo-cnn (batch 1)', demoNetwork(), demoFlops), await time(`gemm ${size}^3 f32`, gemmGraph(size), 2 * size ** 3)];
+const adapter = `${gpu.adapter.vendor} ${gpu.adapter.architecture} ${gpu.adapter.description}`.trim();
+console.log(`adapter: ${adapter}; ${iterations} timed runs after 3 warm-up runs\n`);
+console.log(table(['workload', 'wall median ms', 'wall p90 ms', 'GPU median ms', 'GFLOP/s (GPU time)'], rows.map((r) => [
+  r.name, r.wallMedian, r.wallP90, r.gpuMedian ?? '-', r.flops && r.gpuMedian ? r.flops / (r.gpuMedian * 1e6) : '-',
+])));
+if (values.json) writeFileSync(values.json, JSON.stringify({ adapter, iterations, rows }, null, 2));
+await releaseDevices();

@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/commands.js';
+import { EngineFormatError } from '../../src/errors.js';
+import { useGpu } from '../helpers/gpu.js';
+
+useGpu();
+const dir = mkdtempSync(join(tmpdir(), 'wgrt-cli-'));
+
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  try {
+    const code = await main(args);
+    return { code, out: lines.join('\n') };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('wgrt CLI', () => {
+  it('prints help for the tool and for each command', async () => {
+    expect((await cli('--help')).out).toMatch(/build <net> -o <engine.wgrt>[\s\S]*demo/);
+    for (const c of ['build', 'run', 'inspect', 'demo']) {
+      const r = await cli(c, '--help');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(`wgrt ${c}`);
+    }
+  });
+
+  it('builds an engine file, inspects it (text and JSON) and runs it', async () => {
+    const file = join(dir, 'demo.wgrt');
+    expect((await cli('build', 'demo', '-o', file)).code).toBe(0);
+    const json = JSON.parse((await cli('inspect', file, '--format', 'json')).out) as { layers: { name: string; op: string; origin: string[]; tactic: string }[] };
+    expect(json.layers.length).toBeGreaterThan(10);
+    expect(json.layers.every((l) => l.origin.length > 0 && l.tactic.length > 0)).toBe(true);
+    const text = (await cli('inspect', file)).out;
+    expect(text).toMatch(/memory: \d+ activation buffers/);
+    for (const l of json.layers) expect(text).toContain(l.name);
+    const run = await cli('run', file, '--backend', 'webgpu');
+    expect(run.out).toMatch(/probabilities: f32\[1, 10\][\s\S]*argmax per row: \d/);
+  });
+
+  it('reads inputs from JSON files and rejects ones of the wrong size', async () => {
+    const good = join(dir, 'in.json');
+    writeFileSync(good, JSON.stringify(Array.from({ length: 3 * 32 * 32 }, (_, i) => (i % 7) / 7)));
+    expect((await cli('run', 'demo', '--input', `image=${good}`, '--backend', 'reference')).code).toBe(0);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '[1, 2, 3]');
+    await expect(cli('run', 'demo', '--input', `image=${bad}`)).rejects.toThrow(/must hold 3072 numbers/);
+  });
+
+  it('gives a typed error for a corrupt engine file', async () => {
+    const file = join(dir, 'demo.wgrt');
+    await cli('build', 'demo', '-o', file);
+    const bytes = readFileSync(file);
+    bytes[100] = bytes[100]! ^ 0xff;
+    const broken = join(dir, 'broken.wgrt');
+    writeFileSync(broken, bytes);
+    await expect(cli('inspect', broken)).rejects.toThrow(EngineFormatError);
+    await expect(cli('inspect', broken)).rejects.toThrow(/broken.wgrt: checksum mismatch/);
+  });
+
+  it('runs the demo: GPU output matches the reference', async () => {
+    const r = await cli('demo', '--iterations', '3');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/backend webgpu/);
+    expect(r.out).toMatch(/vs CPU reference, relative L2\s+\d/);
+  });
+
+  it('falls back to the reference executor with one clear warning when no adapter exists', async () => {
+    const run = promisify(execFile);
+    const env = { ...process.env, VK_DRIVER_FILES: '/nonexistent/icd.json', VK_ICD_FILENAMES: '/nonexistent/icd.json' };
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--iterations', '1'], { env, timeout: 120_000 });
+    expect(stdout).toMatch(/backend reference/);
+    const warnings = stderr.split('\n').filter((l) => l.includes('WgrtNoAdapter'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/mesa-vulkan-drivers/);
+  });
+
+  it('exits with a usage error for unknown commands', async () => {
+    await expect(cli('frobnicate')).rejects.toThrow(/unknown command 'frobnicate'/);
+  });
+});
