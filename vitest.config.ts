@@ -6,6 +6,7 @@ export default defineConfig({
     // GPU tests share one Dawn instance per worker; two cores, so two workers at most.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -1,16 +1,8 @@
+import { mulberry32 } from '../../src/frontend/fluent/init.js';
 import { toFloat64, tensor, type Shape, type Tensor } from '../../src/ir/tensor.js';
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers (mulberry32, the fluent DSL's generator). */
+export const rng = mulberry32;
 
 export function randomF32(shape: Shape, seed: number, lo = -1, hi = 1): Tensor<'f32'> {
   const r = rng(seed);
