@@ -13,11 +13,12 @@ export interface LayerInfo {
   readonly attrs: AttrReader;
   /** Types of the node's inputs (undefined where an optional input is absent). */
   readonly inputs: readonly (TensorType | undefined)[];
-  readonly outputs: readonly TensorType[];
+  /** Types of the node's outputs (undefined where an optional output is absent: named ''). */
+  readonly outputs: readonly (TensorType | undefined)[];
 }
 
 /** The layer view of a node in a typed graph (see inferTypes). */
 export function layerInfo(g: Graph, n: Node): LayerInfo {
   const ctx = nodeContext(g, n);
-  return { node: n, ctx, attrs: attrs(n), inputs: ctx.inputs, outputs: n.outputs.map((o) => g.type(o)) };
+  return { node: n, ctx, attrs: attrs(n), inputs: ctx.inputs, outputs: n.outputs.map((o) => (o ? g.type(o) : undefined)) };
 }

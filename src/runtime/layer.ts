@@ -5,10 +5,17 @@ import type { Gpu } from './device.js';
 import { bindDispatch, encodeDispatch, metaBuffer, pipelineFor } from './pipelines.js';
 
 /**
- * Runs one layer on the GPU with one tactic and returns its outputs: the unit every kernel test
- * uses (the engine's ExecutionContext does the same for a whole network, with planned memory).
+ * Runs one layer on the GPU with one tactic and returns its outputs (undefined where an optional
+ * output is absent): the unit every kernel test uses (the engine's ExecutionContext does the same
+ * for a whole network, with planned memory).
  */
-export async function runLayer(gpu: Gpu, layer: LayerInfo, tactic: Tactic, inputs: readonly (Tensor | undefined)[], params?: TacticParams): Promise<Tensor[]> {
+export async function runLayer(
+  gpu: Gpu,
+  layer: LayerInfo,
+  tactic: Tactic,
+  inputs: readonly (Tensor | undefined)[],
+  params?: TacticParams,
+): Promise<(Tensor | undefined)[]> {
   const device = gpu.device;
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
   const made: GPUBuffer[] = [];
@@ -23,7 +30,7 @@ export async function runLayer(gpu: Gpu, layer: LayerInfo, tactic: Tactic, input
     device.queue.writeBuffer(b, 0, toGpuWords(t));
     return b;
   });
-  const outBufs = layer.outputs.map((t) => make(gpuBytes(t)));
+  const outBufs = layer.outputs.map((t) => (t ? make(gpuBytes(t)) : undefined));
   const plans = tactic.plan(layer, params ?? tactic.space[0] ?? {});
   const encoder = device.createCommandEncoder();
   for (const plan of plans) {
@@ -40,15 +47,20 @@ export async function runLayer(gpu: Gpu, layer: LayerInfo, tactic: Tactic, input
     pass.end();
   }
   const reads = outBufs.map((b) => {
+    if (!b) return undefined;
     const r = device.createBuffer({ size: b.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     made.push(r);
     encoder.copyBufferToBuffer(b, 0, r, 0, b.size);
     return r;
   });
   device.queue.submit([encoder.finish()]);
-  const out: Tensor[] = [];
+  const out: (Tensor | undefined)[] = [];
   for (let i = 0; i < reads.length; i++) {
-    const r = reads[i]!;
+    const r = reads[i];
+    if (!r) {
+      out.push(undefined);
+      continue;
+    }
     await r.mapAsync(GPUMapMode.READ);
     out.push(fromGpuWords(layer.outputs[i]!, r.getMappedRange().slice(0)));
     r.unmap();
