@@ -6,6 +6,8 @@ import './reduce.js';
 import './norm.js';
 import './layout.js';
 import './resize.js';
+import './index-ops.js';
+import './quantize.js';
 
 export * from './registry.js';
 export { convGeometry, poolGeometry, windowGeometry, type WindowGeometry } from './conv.js';
