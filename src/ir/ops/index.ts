@@ -10,7 +10,7 @@ import './index-ops.js';
 import './quantize.js';
 
 export * from './registry.js';
-export { convGeometry, poolGeometry, windowGeometry, type WindowGeometry } from './conv.js';
+export { convGeometry, convTransposeGeometry, poolGeometry, transposeGeometry, windowGeometry, type TransposeGeometry, type WindowGeometry } from './conv.js';
 export { matmulShape } from './gemm.js';
 export { UNARY_OPS, ARITHMETIC_OPS, COMPARISON_OPS, LOGICAL_OPS } from './elementwise.js';
 export { REDUCE_OPS, reduceAxes } from './reduce.js';

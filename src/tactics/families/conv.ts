@@ -1,5 +1,5 @@
 import { isFloat } from '../../ir/dtype.js';
-import { convGeometry, type WindowGeometry } from '../../ir/ops/index.js';
+import { convGeometry, convTransposeGeometry, type WindowGeometry } from '../../ir/ops/index.js';
 import { sizeOf, type Shape } from '../../ir/tensor.js';
 import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
@@ -55,4 +55,33 @@ export const CONV_DIRECT: Tactic = {
   },
 };
 
-registerTactic(CONV_DIRECT);
+/**
+ * ConvTranspose as a gather: one thread per output element sums the input positions and kernel
+ * taps that the scatter definition sends to it (no atomics, no col2im buffer). Same geometry words
+ * as conv.direct, with the pads as output crops.
+ */
+export const CONV_TRANSPOSE: Tactic = {
+  id: 'conv.transpose',
+  ops: ['ConvTranspose'],
+  kernel: 'conv/transpose.wgsl',
+  space: [{ wg: WG }, { wg: 64 }],
+  supports: spatialFloat,
+  plan(layer, p) {
+    const g = convTransposeGeometry(layer.ctx, layer.attrs);
+    const total = sizeOf(layer.outputs[0]!.shape);
+    const hasBias = layer.inputs[2] !== undefined;
+    const wg = p['wg'] ?? WG;
+    const meta = new Meta().u32(total, g.n, g.c, g.m, g.c / g.group, g.m / g.group, 0, 0);
+    return [
+      {
+        kernel: this.kernel,
+        constants: { WG: wg, HAS_BIAS: hasBias ? 1 : 0 },
+        meta: windowMeta(meta, layer.inputs[0]!.shape.slice(2), g).done(),
+        dispatch: grid(Math.ceil(total / wg)),
+        bindings: [{ input: 0 }, { input: 1 }, { input: hasBias ? 2 : 1 }, { output: 0 }],
+      },
+    ];
+  },
+};
+
+registerTactic(CONV_DIRECT, CONV_TRANSPOSE);
