@@ -63,6 +63,7 @@ fn apply(v: f32) -> f32 {
     case 19u: { return ceil(v); }
     case 20u: { return erf_approx(v); }
     case 21u: { return clamp(v, alpha, beta); }                        // Clip (min, max in meta)
+    case 23u: { return v / (1.0 + abs(v)); }                           // Softsign
     default: { return v; }                                             // Identity
   }
 }

@@ -49,6 +49,7 @@ function unaryFn(op: string, a: AttrReader): (x: number) => number {
       return (x) => g * (x > 0 ? x : al * (Math.exp(x) - 1));
     }
     case 'Softplus': return softplus;
+    case 'Softsign': return (x) => x / (1 + Math.abs(x));
     case 'Mish': return (x) => x * Math.tanh(softplus(x));
     case 'Exp': return Math.exp;
     case 'Log': return Math.log;

@@ -13,6 +13,7 @@ export const UNARY_OPS: Readonly<Record<string, Readonly<Record<string, AttrSpec
   Elu: { alpha: { kind: 'float', default: 1 } },
   Selu: { alpha: { kind: 'float', default: 1.67326319217681884765625 }, gamma: { kind: 'float', default: 1.05070102214813232421875 } },
   Softplus: {},
+  Softsign: {},
   Mish: {},
   Exp: {},
   Log: {},

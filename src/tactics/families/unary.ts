@@ -7,7 +7,7 @@ import type { LayerInfo, Tactic } from '../types.js';
 const CODES: Readonly<Record<string, number>> = {
   Relu: 0, LeakyRelu: 1, Sigmoid: 2, Tanh: 3, HardSigmoid: 4, HardSwish: 5, Gelu: 6, Elu: 8, Selu: 9,
   Softplus: 10, Mish: 11, Exp: 12, Log: 13, Sqrt: 14, Abs: 15, Neg: 16, Reciprocal: 17, Floor: 18,
-  Ceil: 19, Erf: 20, Clip: 21, Identity: 22,
+  Ceil: 19, Erf: 20, Clip: 21, Identity: 22, Softsign: 23,
 };
 
 /** The op code and its two scalar parameters (alpha, beta) for a unary layer. */
