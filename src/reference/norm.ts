@@ -57,7 +57,8 @@ function broadcastOffset(idx: readonly number[], shape: Shape, p: Shape): number
 
 /**
  * LayerNormalization: normalizes over dims [axis, rank) of every leading index, then applies
- * scale and the optional bias broadcast over the normalized shape.
+ * scale and the optional bias broadcast over the normalized shape. Optional outputs 1 and 2 are
+ * each row's Mean and InvStdDev = 1 / sqrt(var + eps), float32, the normalized dims kept as 1s.
  */
 registerReference(['LayerNormalization'], (layer, [xt, st, bt]) => {
   const eps = layer.attrs.float('epsilon');
@@ -67,15 +68,21 @@ registerReference(['LayerNormalization'], (layer, [xt, st, bt]) => {
   const x = toFloat64(xt!);
   const scale = toFloat64(st!);
   const bias = bt ? toFloat64(bt) : undefined;
+  const rows = x.length / size;
   const y = new Float64Array(x.length);
-  for (let row = 0; row < x.length / size; row++) {
+  const means = new Float64Array(rows);
+  const invStd = new Float64Array(rows);
+  for (let row = 0; row < rows; row++) {
     const { mean, variance } = moments(x, row * size, size);
     const inv = 1 / Math.sqrt(variance + eps);
+    means[row] = mean;
+    invStd[row] = inv;
     forEachIndex(normShape, (idx, i) => {
       const s = scale[broadcastOffset(idx, normShape, st!.shape)]!;
       const b = bias ? bias[broadcastOffset(idx, normShape, bt!.shape)]! : 0;
       y[row * size + i] = (x[row * size + i]! - mean) * inv * s + b;
     });
   }
-  return [fromFloat64(layer.outputs[0]!.dtype, xt!.shape, y)];
+  const rowShape = xt!.shape.map((d, j) => (j < k ? d : 1));
+  return [fromFloat64(layer.outputs[0]!.dtype, xt!.shape, y), fromFloat64('f32', rowShape, means), fromFloat64('f32', rowShape, invStd)].slice(0, layer.outputs.length);
 });

@@ -4,6 +4,7 @@ import { tensor, toFloat64, type Tensor } from '../../src/ir/tensor.js';
 import { runReferenceLayer } from '../../src/reference/index.js';
 import { randomF32 } from '../helpers/data.js';
 import { nodeLayer } from '../helpers/node-layer.js';
+import { opLayerN } from '../helpers/op-layer-n.js';
 
 function run(op: string, inputs: (Tensor | undefined)[], attrs: Record<string, number> = {}): Tensor {
   return runReferenceLayer(nodeLayer(op, inputs, { attrs }), inputs)[0]!;
@@ -72,6 +73,33 @@ describe('LayerNormalization reference', () => {
     const y = run('LayerNormalization', [x, f32([2], [1, 10]), f32([2, 1], [100, 200])], { axis: -2, epsilon: 0 });
     const s = Math.sqrt(5);
     expectClose(y, [-3 / s + 100, (-1 / s) * 10 + 100, 1 / s + 200, (3 / s) * 10 + 200], 4);
+  });
+  it('optional Mean and InvStdDev outputs: one float32 value per row, normalized dims kept as 1s', () => {
+    // rows [1, 2, 3, 4] (mean 2.5, variance 1.25) and [0, 0, 4, 4] (mean 2, variance 4)
+    const x = f32([2, 1, 2, 2], [1, 2, 3, 4, 0, 0, 4, 4]);
+    const { layer, inputs } = opLayerN('LayerNormalization', [x, f32([1], [1])], { axis: 2, epsilon: 0.25 }, 3);
+    expect(layer.outputs.map((t) => t && [t.dtype, t.shape])).toEqual([['f32', [2, 1, 2, 2]], ['f32', [2, 1, 1, 1]], ['f32', [2, 1, 1, 1]]]);
+    const [y, mean, inv] = runReferenceLayer(layer, inputs);
+    expect(mean!.shape).toEqual([2, 1, 1, 1]);
+    expectClose(mean!, [2.5, 2]);
+    expectClose(inv!, [1 / Math.sqrt(1.5), 1 / Math.sqrt(4.25)]);
+    expectClose(y!, [-1.5, -0.5, 0.5, 1.5, -2, -2, 2, 2].map((d, i) => d * (i < 4 ? 1 / Math.sqrt(1.5) : 1 / Math.sqrt(4.25))));
+  });
+  it('Mean/InvStdDev shapes for a rank-4 input: axis 2 and axis -3; either output may be absent', () => {
+    const x = randomF32([2, 3, 4, 5], 7);
+    const shapes = (axis: number, outs: boolean[]) => opLayerN('LayerNormalization', [x, randomF32([5], 8)], { axis }, outs).layer.outputs.map((t) => t?.shape);
+    expect(shapes(2, [true, true, true])).toEqual([[2, 3, 4, 5], [2, 3, 1, 1], [2, 3, 1, 1]]);
+    expect(shapes(-3, [true, true])).toEqual([[2, 3, 4, 5], [2, 1, 1, 1]]);
+    expect(shapes(0, [true, false, true])).toEqual([[2, 3, 4, 5], undefined, [1, 1, 1, 1]]);
+    // InvStdDev alone matches the full run's.
+    const both = opLayerN('LayerNormalization', [x, randomF32([5], 8)], { axis: -1 }, 3);
+    const alone = opLayerN('LayerNormalization', [x, randomF32([5], 8)], { axis: -1 }, [true, false, true]);
+    expect(Array.from(toFloat64(runReferenceLayer(alone.layer, alone.inputs)[2]!))).toEqual(Array.from(toFloat64(runReferenceLayer(both.layer, both.inputs)[2]!)));
+  });
+  it('Mean/InvStdDev need stash_type 1 (float32)', () => {
+    const x = randomF32([2, 3], 1);
+    expect(() => opLayerN('LayerNormalization', [x, randomF32([3], 2)], { stash_type: 10 }, 2)).toThrow(/stash_type 10/);
+    expect(opLayerN('LayerNormalization', [x, randomF32([3], 2)], { stash_type: 10 }, [true, false]).layer.outputs.length).toBe(2);
   });
   it('shape errors name the node', () => {
     const x = randomF32([2, 3, 4], 1);

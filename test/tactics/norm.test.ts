@@ -6,6 +6,7 @@ import { candidates, tacticById } from '../../src/tactics/index.js';
 import { randomF32, relL2 } from '../helpers/data.js';
 import { useGpu } from '../helpers/gpu.js';
 import { nodeLayer } from '../helpers/node-layer.js';
+import { opLayerN } from '../helpers/op-layer-n.js';
 
 const gpu = useGpu();
 
@@ -70,6 +71,48 @@ for (const [id, { op, cases }] of Object.entries(CASES)) {
     }
   });
 }
+
+interface StatsCase {
+  readonly name: string;
+  readonly x: readonly number[];
+  readonly scale: readonly number[];
+  readonly bias?: readonly number[];
+  readonly axis?: number;
+  /** Which of Y, Mean, InvStdDev the node lists. */
+  readonly outputs: readonly boolean[];
+  readonly range?: readonly [number, number];
+}
+
+const STATS: StatsCase[] = [
+  { name: 'axis 2 of [2, 3, 5, 7], Y, Mean and InvStdDev', x: [2, 3, 5, 7], scale: [5, 7], bias: [7], axis: 2, outputs: [true, true, true] },
+  { name: 'negative axis -1 of [3, 5, 13], Mean only', x: [3, 5, 13], scale: [13], axis: -1, outputs: [true, true] },
+  { name: 'axis 1 of [3, 7, 11], InvStdDev only (Mean absent)', x: [3, 7, 11], scale: [1], bias: [11], axis: 1, outputs: [true, false, true] },
+  { name: 'axis 0 (one row), axis -3', x: [3, 5, 7], scale: [7], axis: -3, outputs: [true, true, true] },
+  { name: 'long rows (1000) with a large offset', x: [3, 1000], scale: [1000], bias: [1000], outputs: [true, true, true], range: [500, 501] },
+  { name: 'size-1 normalized dim', x: [5, 1], scale: [1], outputs: [true, true, true] },
+];
+
+describe('norm.layer_stats (Mean and InvStdDev outputs) matches the reference', () => {
+  const tactic = tacticById('norm.layer_stats')!;
+  for (const c of STATS) {
+    it(c.name, async () => {
+      const [lo, hi] = c.range ?? [-2, 2];
+      const operands = [randomF32(c.x, 41, lo, hi), { constant: randomF32(c.scale, 42) }, c.bias ? { constant: randomF32(c.bias, 43) } : undefined];
+      const attrs: Record<string, number> = c.axis === undefined ? {} : { axis: c.axis };
+      const { layer, inputs } = opLayerN('LayerNormalization', operands, attrs, c.outputs);
+      expect(candidates(layer).map((t) => t.id)).toEqual(['norm.layer_stats']);
+      const want = runReferenceLayer(layer, inputs);
+      for (const p of tactic.space) {
+        const got = await runLayer(await gpu(), layer, tactic, inputs, p);
+        c.outputs.forEach((present, i) => {
+          if (!present) return expect(got[i], `output ${i} is absent`).toBeUndefined();
+          expect(got[i]!.shape).toEqual(want[i]!.shape);
+          expect(relL2(got[i]!, want[i]!), `output ${i}, params ${JSON.stringify(p)}`).toBeLessThan(1e-5);
+        });
+      }
+    });
+  }
+});
 
 describe('norm.layer limits', () => {
   it('does not claim more than 6 normalized dims', () => {

@@ -54,6 +54,15 @@ defineOp({
       const ok = p.shape.length <= normShape.length && p.shape.every((d, j) => d === 1 || d === normShape[normShape.length - p.shape.length + j]);
       if (!ok) throw shapeError(ctx, `${i === 1 ? 'scale' : 'bias'} shape [${p.shape.join(', ')}] does not broadcast to the normalized shape [${normShape.join(', ')}]`);
     }
-    return [same(x.dtype, x.shape)];
+    const out = [same(x.dtype, x.shape)];
+    // Optional outputs 1 and 2, Mean and InvStdDev: one value per row, the normalized dims kept as 1s.
+    const extra = ctx.node.outputs.length - 1;
+    if (extra > 0) {
+      const stash = a.int('stash_type');
+      if (stash !== 1 && ctx.node.outputs.slice(1).some((o) => o)) throw shapeError(ctx, `stash_type ${stash} is not supported for the Mean/InvStdDev outputs; wgrt computes them in float32 (stash_type 1)`);
+      const rowShape = x.shape.map((d, j) => (j < k ? d : 1));
+      for (let i = 0; i < Math.min(extra, 2); i++) out.push(same('f32', rowShape));
+    }
+    return out;
   },
 });

@@ -3,7 +3,7 @@ import { axis } from '../../ir/ops/index.js';
 import { sizeOf, stridesOf, type Shape } from '../../ir/tensor.js';
 import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
-import type { LayerInfo, Tactic } from '../types.js';
+import type { KernelPlan, LayerInfo, Tactic } from '../types.js';
 
 const floatInput = (layer: LayerInfo): boolean => layer.inputs[0] !== undefined && isFloat(layer.inputs[0].dtype);
 
@@ -70,39 +70,68 @@ function lead(v: readonly number[], fill: number): number[] {
   return [...new Array<number>(LAYERNORM_DIMS - v.length).fill(fill), ...v];
 }
 
+/** Whether a LayerNormalization node lists its optional Mean or InvStdDev output. */
+const wantsStats = (layer: LayerInfo): boolean => layer.outputs[1] !== undefined || layer.outputs[2] !== undefined;
+
+function layerNormFits(layer: LayerInfo): boolean {
+  const x = layer.inputs[0];
+  if (!x || !isFloat(x.dtype)) return false;
+  return x.shape.length - axis(layer.ctx, layer.attrs.int('axis'), x.shape.length) <= LAYERNORM_DIMS;
+}
+
+/** The dispatch both LayerNormalization kernels share: meta, grid, and bindings 1..4. */
+function layerNormPlan(layer: LayerInfo, kernel: string, wg: number): KernelPlan {
+  const x = layer.inputs[0]!;
+  const k = axis(layer.ctx, layer.attrs.int('axis'), x.shape.length);
+  const normShape = x.shape.slice(k);
+  const size = sizeOf(normShape);
+  const scale = layer.inputs[1]!;
+  const bias = layer.inputs[2];
+  const meta = new Meta()
+    .u32(sizeOf(x.shape) / size, size)
+    .f32(layer.attrs.float('epsilon'))
+    .u32(0, ...lead(normShape, 1), ...lead(broadcastStrides(normShape, scale.shape), 0), ...lead(broadcastStrides(normShape, bias?.shape ?? []), 0));
+  return {
+    kernel,
+    constants: { WG: wg, HAS_BIAS: bias ? 1 : 0 },
+    meta: meta.done(),
+    dispatch: grid(sizeOf(x.shape) / size),
+    // Without a bias the scale fills the bias slot too (see the kernel's HAS_BIAS note).
+    bindings: [{ input: 0 }, { input: 1 }, { input: bias ? 2 : 1 }, { output: 0 }],
+  };
+}
+
 /** LayerNormalization: one workgroup per normalized row; `wg` must be a power of two. */
 export const NORM_LAYER: Tactic = {
   id: 'norm.layer',
   ops: ['LayerNormalization'],
   kernel: 'norm/layernorm.wgsl',
   space: [{ wg: 64 }, { wg: 256 }],
-  supports(layer) {
-    const x = layer.inputs[0];
-    if (!x || !isFloat(x.dtype)) return false;
-    return x.shape.length - axis(layer.ctx, layer.attrs.int('axis'), x.shape.length) <= LAYERNORM_DIMS;
-  },
+  supports: (layer) => layerNormFits(layer) && !wantsStats(layer),
   plan(layer, p) {
-    const x = layer.inputs[0]!;
-    const k = axis(layer.ctx, layer.attrs.int('axis'), x.shape.length);
-    const normShape = x.shape.slice(k);
-    const size = sizeOf(normShape);
-    const scale = layer.inputs[1]!;
-    const bias = layer.inputs[2];
-    const meta = new Meta()
-      .u32(sizeOf(x.shape) / size, size)
-      .f32(layer.attrs.float('epsilon'))
-      .u32(0, ...lead(normShape, 1), ...lead(broadcastStrides(normShape, scale.shape), 0), ...lead(broadcastStrides(normShape, bias?.shape ?? []), 0));
-    return [
-      {
-        kernel: this.kernel,
-        constants: { WG: p['wg'] ?? 64, HAS_BIAS: bias ? 1 : 0 },
-        meta: meta.done(),
-        dispatch: grid(sizeOf(x.shape) / size),
-        // Without a bias the scale fills the bias slot too (see the kernel's HAS_BIAS note).
-        bindings: [{ input: 0 }, { input: 1 }, { input: bias ? 2 : 1 }, { output: 0 }],
-      },
-    ];
+    return [layerNormPlan(layer, this.kernel, p['wg'] ?? 64)];
   },
 };
 
-registerTactic(NORM_BATCH, NORM_INSTANCE, NORM_LAYER);
+/**
+ * LayerNormalization with its optional Mean and/or InvStdDev outputs: one dispatch per statistic
+ * wanted (STAT 0 Mean, 1 InvStdDev); the first also writes y (WRITE_Y).
+ */
+export const NORM_LAYER_STATS: Tactic = {
+  id: 'norm.layer_stats',
+  ops: ['LayerNormalization'],
+  kernel: 'norm/layernorm-stats.wgsl',
+  space: [{ wg: 64 }, { wg: 256 }],
+  supports: (layer) => layerNormFits(layer) && wantsStats(layer),
+  plan(layer, p) {
+    const base = layerNormPlan(layer, this.kernel, p['wg'] ?? 64);
+    const stats = [1, 2].filter((i) => layer.outputs[i] !== undefined);
+    return stats.map((i, n) => ({
+      ...base,
+      constants: { ...base.constants, STAT: i - 1, WRITE_Y: n === 0 ? 1 : 0 },
+      bindings: [...base.bindings, { output: i }],
+    }));
+  },
+};
+
+registerTactic(NORM_BATCH, NORM_INSTANCE, NORM_LAYER, NORM_LAYER_STATS);
