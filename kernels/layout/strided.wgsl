@@ -1,8 +1,8 @@
 // Output index -> input index through a per-axis affine map: on axis k the output coordinate o
 // reads input coordinate start[k] + o * step[k]. This one kernel serves Slice (any steps,
-// negative included), Expand (step 0 on broadcast axes) and Pad (start = -pad_begin). Where
-// the coordinate falls outside [0, in_dim) MODE decides: 0 constant (writes pad_value),
-// 1 reflect, 2 edge, 3 wrap.
+// negative included), Expand (step 0 on broadcast axes), Pad (start = -pad_begin) and Tile
+// (start 0, step 1, wrap). Where the coordinate falls outside [0, in_dim) MODE decides:
+// 0 constant (writes pad_value), 1 reflect, 2 edge, 3 wrap.
 // Meta: [n, out_shape[6], start[6] (i32), step[6] (i32), in_dim[6], in_strides[6], pad_value].
 override WG: u32 = 256;
 override MODE: u32 = 0;

@@ -79,6 +79,13 @@ registerReference(['Expand'], (layer, inputs) => {
   return [mapElements(x, shape, (c) => offsets[c.reduce((s, v, d) => s + v * strides[d]!, 0)]!)];
 });
 
+/** Tile: output coordinate c reads input coordinate c mod dim on every axis. */
+registerReference(['Tile'], (layer, inputs) => {
+  const x = input(layer, inputs);
+  const strides = stridesOf(x.shape);
+  return [mapElements(x, layer.outputs[0]!.shape, (c) => c.reduce((s, v, d) => s + (v % x.shape[d]!) * strides[d]!, 0))];
+});
+
 /** Where coordinate `c` (possibly outside [0, d)) of a padded axis reads from, or -1 for the pad value. */
 export function padSource(mode: string, c: number, d: number): number {
   if (c >= 0 && c < d) return c;

@@ -14,5 +14,5 @@ export { convGeometry, convTransposeGeometry, poolGeometry, transposeGeometry, w
 export { matmulShape } from './gemm.js';
 export { UNARY_OPS, ARITHMETIC_OPS, COMPARISON_OPS, LOGICAL_OPS } from './elementwise.js';
 export { REDUCE_OPS, reduceAxes } from './reduce.js';
-export { reshapeTarget, transposePerm, splitSizes, sliceParams, padAmounts, PAD_MODES, type SliceAxis } from './layout.js';
+export { reshapeTarget, transposePerm, splitSizes, sliceParams, padAmounts, tileRepeats, PAD_MODES, type SliceAxis } from './layout.js';
 export { resizeParams } from './resize.js';

@@ -261,6 +261,29 @@ defineOp({
   },
 });
 
+/** Tile's repeats (input 1, a constant): one count >= 0 per input axis. */
+export function tileRepeats(ctx: InferContext): number[] {
+  const x = need(ctx, 0);
+  const repeats = toInts(constantInput(ctx, 1, 'repeats'));
+  if (repeats.length !== x.shape.length) throw shapeError(ctx, `repeats [${repeats.join(', ')}] has ${repeats.length} values; the input has rank ${x.shape.length}`);
+  if (repeats.some((r) => r < 0)) throw shapeError(ctx, `repeats [${repeats.join(', ')}] must not be negative`);
+  return repeats;
+}
+
+/** Tile: output dim i is input dim i * repeats[i]; output coordinate o reads input coordinate o mod dim. */
+defineOp({
+  op: 'Tile',
+  family: 'layout',
+  arity: [2, 2],
+  attrs: {},
+  constantInputs: [1],
+  infer(ctx) {
+    const x = need(ctx, 0);
+    const repeats = tileRepeats(ctx);
+    return [same(x.dtype, x.shape.map((d, i) => d * repeats[i]!))];
+  },
+});
+
 defineOp({
   op: 'Expand',
   family: 'layout',

@@ -8,7 +8,7 @@ import { broadcastStrides, collapseAxes, elementGrid, MAX_RANK, padFront, WG } f
 
 /**
  * Layout tactics move 32-bit words and never look at their meaning, so they serve every dtype:
- * copy (reshape family), transpose, strided (Slice, Expand, Pad), block copies (Concat, Split).
+ * copy (reshape family), transpose, strided (Slice, Expand, Pad, Tile), block copies (Concat, Split).
  */
 
 const copyOps = ['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity'];
@@ -59,7 +59,7 @@ interface StridedAxis {
   readonly inStride: number;
 }
 
-/** The strided map of a Slice, Expand or Pad layer, with its pad mode and pad value word. */
+/** The strided map of a Slice, Expand, Pad or Tile layer, with its pad mode and pad value word. */
 function stridedGeometry(layer: LayerInfo): { axes: StridedAxis[]; mode: number; padWord: number } | undefined {
   const x = layer.inputs[0];
   if (!x) return undefined;
@@ -84,6 +84,9 @@ function stridedGeometry(layer: LayerInfo): { axes: StridedAxis[]; mode: number;
       const word = isFloat(x.dtype) ? new Meta().f32(value).words[0]! : new Meta().i32(value).words[0]!;
       return { axes: x.shape.map((d, k) => ({ start: -pads[k]!, step: 1, inDim: d, inStride: strides[k]! })), mode, padWord: word };
     }
+    case 'Tile':
+      // Start 0, step 1, and wrap (MODE 3): output coordinate o reads o mod in_dim.
+      return { axes: x.shape.map((d, k) => ({ start: 0, step: 1, inDim: d, inStride: strides[k]! })), mode: 3, padWord: 0 };
     default:
       return undefined;
   }
@@ -91,7 +94,7 @@ function stridedGeometry(layer: LayerInfo): { axes: StridedAxis[]; mode: number;
 
 export const STRIDED: Tactic = {
   id: 'layout.strided',
-  ops: ['Slice', 'Expand', 'Pad'],
+  ops: ['Slice', 'Expand', 'Pad', 'Tile'],
   kernel: 'layout/strided.wgsl',
   space: [{ wg: WG }],
   supports(layer) {
