@@ -86,3 +86,30 @@ registerReference(['LayerNormalization'], (layer, [xt, st, bt]) => {
   const rowShape = xt!.shape.map((d, j) => (j < k ? d : 1));
   return [fromFloat64(layer.outputs[0]!.dtype, xt!.shape, y), fromFloat64('f32', rowShape, means), fromFloat64('f32', rowShape, invStd)].slice(0, layer.outputs.length);
 });
+
+/** The channel window of LRN around channel c: [c - floor((size-1)/2), c + ceil((size-1)/2)], clipped to [0, C). */
+export function lrnWindow(size: number): { before: number; after: number } {
+  return { before: Math.floor((size - 1) / 2), after: Math.ceil((size - 1) / 2) };
+}
+
+/** LRN: y = x / (bias + alpha / size * square_sum)^beta, square_sum over the channel window of each value. */
+registerReference(['LRN'], (layer, [xt]) => {
+  const a = layer.attrs;
+  const size = a.int('size');
+  const scale = a.float('alpha') / size;
+  const beta = a.float('beta');
+  const bias = a.float('bias');
+  const { before, after } = lrnWindow(size);
+  const x = toFloat64(xt!);
+  const c = xt!.shape[1]!;
+  const inner = sizeOf(xt!.shape.slice(2));
+  const y = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const ch = Math.floor(i / inner) % c;
+    const base = i - ch * inner; // element (n, 0, spatial)
+    let sq = 0;
+    for (let j = Math.max(0, ch - before); j <= Math.min(c - 1, ch + after); j++) sq += x[base + j * inner]! ** 2;
+    y[i] = x[i]! / (bias + scale * sq) ** beta;
+  }
+  return [fromFloat64(layer.outputs[0]!.dtype, xt!.shape, y)];
+});

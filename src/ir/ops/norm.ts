@@ -66,3 +66,27 @@ defineOp({
     return out;
   },
 });
+
+/**
+ * LRN (local response normalization across channels): each value is divided by
+ * (bias + alpha / size * sum of squares over channels c - floor((size-1)/2) .. c + ceil((size-1)/2))^beta.
+ */
+defineOp({
+  op: 'LRN',
+  family: 'norm',
+  arity: [1, 1],
+  attrs: {
+    alpha: { kind: 'float', default: 1e-4 },
+    beta: { kind: 'float', default: 0.75 },
+    bias: { kind: 'float', default: 1 },
+    size: { kind: 'int' },
+  },
+  infer(ctx, a) {
+    const x = need(ctx, 0);
+    if (x.shape.length < 2) throw shapeError(ctx, `input must be N x C x D1 ... x Dk, got rank ${x.shape.length}`);
+    if (!a.has('size')) throw shapeError(ctx, `attribute 'size' (the number of channels to sum over) is required`);
+    const size = a.int('size');
+    if (size < 1) throw shapeError(ctx, `size must be at least 1, got ${size}`);
+    return [same(x.dtype, x.shape)];
+  },
+});

@@ -134,4 +134,31 @@ export const NORM_LAYER_STATS: Tactic = {
   },
 };
 
-registerTactic(NORM_BATCH, NORM_INSTANCE, NORM_LAYER, NORM_LAYER_STATS);
+/** LRN as one pointwise pass: each thread sums the squares of its channel window. */
+export const NORM_LRN: Tactic = {
+  id: 'norm.lrn',
+  ops: ['LRN'],
+  kernel: 'norm/lrn.wgsl',
+  space: [{ wg: WG }, { wg: 64 }],
+  supports: floatInput,
+  plan(layer, p) {
+    const x = layer.inputs[0]!;
+    const total = sizeOf(x.shape);
+    const size = layer.attrs.int('size');
+    const wg = p['wg'] ?? WG;
+    const meta = new Meta()
+      .u32(total, x.shape[1]!, sizeOf(x.shape.slice(2)), Math.floor((size - 1) / 2), Math.ceil((size - 1) / 2))
+      .f32(layer.attrs.float('alpha') / size, layer.attrs.float('beta'), layer.attrs.float('bias'));
+    return [
+      {
+        kernel: this.kernel,
+        constants: { WG: wg },
+        meta: meta.done(),
+        dispatch: grid(Math.ceil(total / wg)),
+        bindings: [{ input: 0 }, { output: 0 }],
+      },
+    ];
+  },
+};
+
+registerTactic(NORM_BATCH, NORM_INSTANCE, NORM_LAYER, NORM_LAYER_STATS, NORM_LRN);
