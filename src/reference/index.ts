@@ -9,3 +9,5 @@ import './norm.js';
 import './binary.js';
 import './layout.js';
 import './resize.js';
+import './index-ops.js';
+import './quantize.js';
