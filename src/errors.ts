@@ -18,7 +18,7 @@ export class ShapeError extends WgrtError {
 
 /** An op, dtype or attribute value that wgrt does not support (yet). */
 export class UnsupportedError extends WgrtError {
-  override readonly name = 'UnsupportedError';
+  override readonly name: string = 'UnsupportedError';
 }
 
 /** An engine file that is truncated, corrupt, of another version, or not an engine at all. */
@@ -34,4 +34,33 @@ export class InputError extends WgrtError {
 /** WebGPU failures: no adapter where one is required, a lost device, a shader that failed to compile. */
 export class DeviceError extends WgrtError {
   override readonly name = 'DeviceError';
+}
+
+/**
+ * A model file (ONNX) that cannot be read: not a protobuf, truncated, a field out of range, a
+ * tensor whose data does not match its declared size, external data outside the model's folder.
+ */
+export class ModelFormatError extends WgrtError {
+  override readonly name = 'ModelFormatError';
+}
+
+/** One node (or tensor) of a model that wgrt cannot import, and why. */
+export interface CoverageGap {
+  readonly node: string;
+  readonly op: string;
+  readonly domain: string;
+  readonly opset: number;
+  readonly reason: string;
+}
+
+/** Every unsupported op, dtype or attribute of a model, reported at once before any build work. */
+export class CoverageError extends UnsupportedError {
+  override readonly name = 'CoverageError';
+  constructor(readonly gaps: readonly CoverageGap[], what: string) {
+    super(
+      `${what}: ${gaps.length} node${gaps.length === 1 ? '' : 's'} cannot be imported:\n` +
+        gaps.map((g) => `  ${g.node} (${g.domain || 'ai.onnx'}::${g.op}, opset ${g.opset}): ${g.reason}`).join('\n') +
+        '\nRun `wgrt inspect <model.onnx> --coverage` for the full report.',
+    );
+  }
 }

@@ -33,8 +33,20 @@ fn gelu_erf(v: f32) -> f32 {
   return 0.5 * v * (1.0 + erf_approx(z));
 }
 
+// log(1 + e) for e in [0, 1]: a series below 0.01, where 1 + e would round away e's digits.
+fn log1p_unit(e: f32) -> f32 {
+  if (e < 0.01) { return e * (1.0 - e * (0.5 - e * (0.3333333333 - e * 0.25))); }
+  return log(1.0 + e);
+}
+
 fn softplus(v: f32) -> f32 {
-  return select(log(1.0 + exp(v)), v + log(1.0 + exp(-v)), v > 0.0);
+  return max(v, 0.0) + log1p_unit(exp(-abs(v)));
+}
+
+// tanh with full relative precision near 0 (builtin tanh may lose it; Mish needs it).
+fn tanh_small(s: f32) -> f32 {
+  if (abs(s) < 0.01) { let s2 = s * s; return s * (1.0 - s2 * (0.3333333333 - s2 * 0.1333333333)); }
+  return tanh(s);
 }
 
 fn apply(v: f32) -> f32 {
@@ -44,7 +56,7 @@ fn apply(v: f32) -> f32 {
     case 0u: { return max(v, 0.0); }                                   // Relu
     case 1u: { return select(alpha * v, v, v >= 0.0); }                // LeakyRelu
     case 2u: { return 1.0 / (1.0 + exp(-v)); }                         // Sigmoid
-    case 3u: { return tanh(v); }                                       // Tanh
+    case 3u: { return tanh_small(v); }                                 // Tanh
     case 4u: { return clamp(alpha * v + beta, 0.0, 1.0); }             // HardSigmoid
     case 5u: { return v * clamp(v / 6.0 + 0.5, 0.0, 1.0); }            // HardSwish
     case 6u: { return gelu_erf(v); }                                   // Gelu (erf)
@@ -52,7 +64,7 @@ fn apply(v: f32) -> f32 {
     case 8u: { return select(alpha * (exp(v) - 1.0), v, v >= 0.0); }   // Elu
     case 9u: { return beta * select(alpha * (exp(v) - 1.0), v, v > 0.0); } // Selu (alpha, gamma)
     case 10u: { return softplus(v); }                                  // Softplus
-    case 11u: { return v * tanh(softplus(v)); }                        // Mish
+    case 11u: { return v * tanh_small(softplus(v)); }                  // Mish
     case 12u: { return exp(v); }
     case 13u: { return log(v); }
     case 14u: { return sqrt(v); }

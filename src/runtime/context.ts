@@ -3,7 +3,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Graph } from '../ir/graph.js';
 import { layerInfo } from '../ir/layer.js';
 import { checkFeeds, runReference } from '../reference/index.js';
-import type { Tensor } from '../ir/tensor.js';
+import { sizeOf, tensor, type Tensor } from '../ir/tensor.js';
 import { tacticById } from '../tactics/registry.js';
 import { fromGpuWords, gpuBytes, toGpuWords } from './buffers.js';
 import { acquireGpu, ADAPTER_HELP, type DeviceOptions, type Gpu } from './device.js';
@@ -94,7 +94,7 @@ class GpuContext implements ExecutionContext {
     readonly gpu: Gpu,
     private readonly slots: GPUBuffer[],
     private readonly dispatches: { layer: number; d: PreparedDispatch }[],
-    private readonly staging: Map<string, GPUBuffer>,
+    private readonly staging: Map<string, [GPUBuffer, GPUBuffer]>,
     private readonly owned: GPUBuffer[],
     private readonly timing: { set: GPUQuerySet; resolve: GPUBuffer; read: GPUBuffer } | undefined,
   ) {}
@@ -127,10 +127,13 @@ class GpuContext implements ExecutionContext {
         dispatches.push({ layer: li, d: bindDispatch(gpu, plan, pipeline, meta, storage) });
       }
     }
-    const staging = new Map<string, GPUBuffer>();
+    // Outputs read back from the GPU: [source buffer, staging buffer]. Constant and empty
+    // outputs need no GPU work (see runOnce).
+    const staging = new Map<string, [GPUBuffer, GPUBuffer]>();
     for (const o of g.outputs) {
+      if (g.initializers.has(o) || sizeOf(g.type(o).shape) === 0) continue;
       const b = device.createBuffer({ size: gpuBytes(g.type(o)), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: `read ${o}` });
-      staging.set(o, b);
+      staging.set(o, [bufferOf(o), b]);
       owned.push(b);
     }
     let timing: GpuContext['timing'];
@@ -161,7 +164,9 @@ class GpuContext implements ExecutionContext {
     checkFeeds(g, feeds);
     if (this.gpu.lost) throw new DeviceError(`the WebGPU device was lost (${this.gpu.lost}); create a new context`);
     const { device } = this.gpu;
-    for (const [name, t] of Object.entries(feeds)) device.queue.writeBuffer(this.slots[this.engine.memory.assign[name]!]!, 0, toGpuWords(t));
+    for (const [name, t] of Object.entries(feeds)) {
+      if (t.data.length > 0) device.queue.writeBuffer(this.slots[this.engine.memory.assign[name]!]!, 0, toGpuWords(t));
+    }
     const encoder = device.createCommandEncoder();
     if (this.timing) {
       // One pass per layer so each layer's start and end can be stamped.
@@ -183,11 +188,16 @@ class GpuContext implements ExecutionContext {
       for (const { d } of this.dispatches) encodeDispatch(pass, d);
       pass.end();
     }
-    for (const [o, b] of this.staging) encoder.copyBufferToBuffer(this.slots[this.engine.memory.assign[o]!]!, 0, b, 0, b.size);
+    for (const [src, b] of this.staging.values()) encoder.copyBufferToBuffer(src, 0, b, 0, b.size);
     device.queue.submit([encoder.finish()]);
     const out: Record<string, Tensor> = {};
+    for (const o of g.outputs) {
+      const c = g.initializers.get(o);
+      if (c) out[o] = c;
+      else if (!this.staging.has(o)) out[o] = tensor(g.type(o).dtype, g.type(o).shape);
+    }
     try {
-      for (const [o, b] of this.staging) {
+      for (const [o, [, b]] of this.staging) {
         await b.mapAsync(GPUMapMode.READ);
         out[o] = fromGpuWords(g.type(o), b.getMappedRange().slice(0));
         b.unmap();

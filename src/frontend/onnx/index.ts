@@ -1,0 +1,3 @@
+export { importOnnx, loadOnnx, coverage, type OnnxImportOptions } from './import.js';
+export { tensorFromProto, tensorToProto } from './tensor.js';
+export { decodeTensorProto } from './proto.js';
