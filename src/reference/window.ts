@@ -43,3 +43,19 @@ export function windowTaps(geo: WindowGeometry, inSpatial: Shape, out: readonly 
   });
   return taps;
 }
+
+/**
+ * The column-major (first dim fastest) position of the element at row-major position `offset`
+ * of `shape`: MaxPool's Indices with storage_order=1.
+ */
+export function columnMajorOffset(offset: number, shape: Shape): number {
+  let r = offset;
+  let out = 0;
+  let stride = sizeOf(shape);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    stride /= shape[d]!;
+    out += (r % shape[d]!) * stride;
+    r = Math.floor(r / shape[d]!);
+  }
+  return out;
+}

@@ -96,8 +96,9 @@ describe('LayerNormalization reference', () => {
     const alone = opLayerN('LayerNormalization', [x, randomF32([5], 8)], { axis: -1 }, [true, false, true]);
     expect(Array.from(toFloat64(runReferenceLayer(alone.layer, alone.inputs)[2]!))).toEqual(Array.from(toFloat64(runReferenceLayer(both.layer, both.inputs)[2]!)));
   });
-  it('Mean/InvStdDev need stash_type 1 (float32)', () => {
+  it('Mean/InvStdDev need stash_type 1 (float32) and the Y output', () => {
     const x = randomF32([2, 3], 1);
+    expect(() => opLayerN('LayerNormalization', [x, randomF32([3], 2)], {}, [false, true])).toThrow(/'layernormalization0'.*Y\) is required/);
     expect(() => opLayerN('LayerNormalization', [x, randomF32([3], 2)], { stash_type: 10 }, 2)).toThrow(/stash_type 10/);
     expect(opLayerN('LayerNormalization', [x, randomF32([3], 2)], { stash_type: 10 }, [true, false]).layer.outputs.length).toBe(2);
   });

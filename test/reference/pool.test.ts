@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ShapeError } from '../../src/errors.js';
-import { tensor, type Tensor } from '../../src/ir/tensor.js';
+import { tensor, toFloat64, type Tensor } from '../../src/ir/tensor.js';
 import { runReferenceLayer } from '../../src/reference/index.js';
 import { randomF32 } from '../helpers/data.js';
 import { nodeLayer } from '../helpers/node-layer.js';
+import { opLayerN } from '../helpers/op-layer-n.js';
 
 const iota1 = (shape: number[]) => tensor('f32', shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i + 1));
 
@@ -38,6 +39,66 @@ describe('MaxPool reference: ONNX operator examples (5x5 or 4x4 input 1..n)', ()
     const y = pool('MaxPool', iota1([1, 1, 2, 3, 4]), { kernel_shape: [2, 2, 2], strides: [1, 1, 2] });
     expect(y.shape).toEqual([1, 1, 1, 2, 2]);
     expect(values(y)).toEqual([18, 20, 22, 24]);
+  });
+});
+
+/** MaxPool with both outputs: values and Indices (as numbers). */
+function maxPoolWithIndices(x: Tensor, attrs: Record<string, number | string | number[]>): { y: number[]; indices: number[]; dtype: string } {
+  const { layer, inputs } = opLayerN('MaxPool', [x], attrs, 2);
+  const [y, indices] = runReferenceLayer(layer, inputs);
+  expect(indices!.shape).toEqual(y!.shape);
+  return { y: values(y!), indices: Array.from(toFloat64(indices!)), dtype: indices!.dtype };
+}
+
+describe('MaxPool reference: the Indices output', () => {
+  it('maxpool_with_argmax_2d_precomputed_pads: int64 row-major positions', () => {
+    const { y, indices, dtype } = maxPoolWithIndices(iota1([1, 1, 5, 5]), { kernel_shape: [5, 5], pads: [2, 2, 2, 2] });
+    expect(dtype).toBe('i64');
+    expect(indices).toEqual(y.map((v) => v - 1));
+    expect(indices).toEqual([12, 13, 14, 14, 14, 17, 18, 19, 19, 19, 22, 23, 24, 24, 24, 22, 23, 24, 24, 24, 22, 23, 24, 24, 24]);
+  });
+  it('maxpool_with_argmax_2d_precomputed_strides: storage_order 1 is column major (h + w * H)', () => {
+    const { y, indices } = maxPoolWithIndices(iota1([1, 1, 5, 5]), { kernel_shape: [2, 2], strides: [2, 2], storage_order: 1 });
+    expect(y).toEqual([7, 9, 17, 19]);
+    expect(indices).toEqual([6, 16, 8, 18]);
+  });
+  it('ties go to the first position in window order, whatever the storage order', () => {
+    // window 0 holds 7 at (0, 1) and (1, 0): (0, 1) comes first in window (row-major) order.
+    const x = tensor('f32', [1, 1, 2, 3], [0, 7, 2, 7, 1, 2]);
+    expect(maxPoolWithIndices(x, { kernel_shape: [2, 2] }).indices).toEqual([1, 1]);
+    expect(maxPoolWithIndices(x, { kernel_shape: [2, 2], storage_order: 1 }).indices).toEqual([2, 2]);
+  });
+  it('indices count over N and C too, and point at the max inside its own window', () => {
+    const x = randomF32([2, 3, 5, 7], 9);
+    const xs = toFloat64(x);
+    const attrs = { kernel_shape: [3, 2], strides: [2, 3], pads: [1, 0, 1, 1], ceil_mode: 1 };
+    const { y, indices } = maxPoolWithIndices(x, attrs);
+    const outPlane = y.length / 6;
+    indices.forEach((at, i) => {
+      expect(xs[at]).toBe(y[i]);
+      expect(Math.floor(at / 35)).toBe(Math.floor(i / outPlane)); // same (n, c) plane
+    });
+    // storage_order 1 transposes the spatial position only.
+    const col = maxPoolWithIndices(x, { ...attrs, storage_order: 1 }).indices;
+    col.forEach((at, i) => {
+      const plane = Math.floor(indices[i]! / 35);
+      const s = indices[i]! % 35;
+      expect(at).toBe(plane * 35 + (s % 7) * 5 + Math.floor(s / 7));
+    });
+  });
+  it('1-D with ceil_mode, and 3-D in both storage orders', () => {
+    expect(maxPoolWithIndices(tensor('f32', [1, 1, 5], [3, 1, 4, 1, 5]), { kernel_shape: [2], strides: [2], ceil_mode: 1 }).indices).toEqual([0, 2, 4]);
+    const attrs = { kernel_shape: [2, 2, 2], strides: [1, 1, 2] };
+    const x = iota1([1, 1, 2, 3, 4]);
+    expect(maxPoolWithIndices(x, attrs).indices).toEqual([17, 19, 21, 23]);
+    // column major over [2, 3, 4]: d + 2 * (h + 3 * w)
+    expect(maxPoolWithIndices(x, { ...attrs, storage_order: 1 }).indices).toEqual([9, 21, 11, 23]);
+  });
+  it('only MaxPool has a second output; storage_order is 0 or 1; Y is not optional', () => {
+    const x = randomF32([1, 2, 4, 4], 3);
+    expect(() => opLayerN('AveragePool', [x], { kernel_shape: [2, 2] }, 2)).toThrow(/AveragePool.*2 outputs/);
+    expect(() => opLayerN('MaxPool', [x], { kernel_shape: [2, 2], storage_order: 2 }, 2)).toThrow(/storage_order must be 0/);
+    expect(() => opLayerN('MaxPool', [x], { kernel_shape: [2, 2] }, [false, true])).toThrow(/'maxpool0'.*Y\) is required/);
   });
 });
 

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { toFloat64 } from '../../src/ir/tensor.js';
 import { runReferenceLayer } from '../../src/reference/index.js';
 import { runLayer } from '../../src/runtime/layer.js';
 import { candidates, tacticById } from '../../src/tactics/index.js';
 import { randomF32, relL2 } from '../helpers/data.js';
 import { useGpu } from '../helpers/gpu.js';
 import { nodeLayer } from '../helpers/node-layer.js';
+import { opLayerN } from '../helpers/op-layer-n.js';
 
 const gpu = useGpu();
 
@@ -60,3 +62,41 @@ function suite(tacticId: string, cases: Case[]): void {
 
 suite('pool.window', WINDOW);
 suite('pool.global', GLOBAL);
+
+/** MaxPool cases for the Indices output, each run with storage_order 0 and 1. */
+const INDICES: Case[] = [
+  { op: 'MaxPool', name: '7x13, 5 channels, batch 2, kernel 3, stride 2, asymmetric pads', x: [2, 5, 7, 13], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 0, 2, 1] } },
+  { op: 'MaxPool', name: 'dilation 2, ceil_mode, odd sizes', x: [1, 3, 9, 11], attrs: { kernel_shape: [2, 3], dilations: [2, 2], strides: [2, 2], ceil_mode: 1 } },
+  { op: 'MaxPool', name: 'all-negative input with padding (pads never win)', x: [1, 2, 5, 6], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+  { op: 'MaxPool', name: 'ties: values rounded to a few levels', x: [2, 3, 6, 7], attrs: { kernel_shape: [3, 3], strides: [1, 2], pads: [1, 1, 1, 1] } },
+  { op: 'MaxPool', name: '1-D auto_pad SAME_UPPER', x: [2, 3, 11], attrs: { kernel_shape: [4], strides: [3], auto_pad: 'SAME_UPPER' } },
+  { op: 'MaxPool', name: '3-D, pads and strides', x: [2, 2, 5, 6, 7], attrs: { kernel_shape: [2, 3, 2], strides: [2, 1, 2], pads: [0, 1, 1, 1, 0, 0] } },
+];
+
+describe('pool.max_indices matches the reference (values to 1e-5, indices exactly)', () => {
+  const tactic = tacticById('pool.max_indices')!;
+  for (const c of INDICES) {
+    for (const order of [0, 1]) {
+      it(`${c.name}, storage_order ${order}`, async () => {
+        const negative = c.name.includes('negative');
+        let x = randomF32(c.x, 23, negative ? -5 : -1, negative ? -1 : 1);
+        if (c.name.startsWith('ties')) x = { ...x, data: x.data.map((v) => Math.round(v * 2) / 2) };
+        const { layer, inputs } = opLayerN('MaxPool', [x], { ...c.attrs, storage_order: order }, 2);
+        expect(candidates(layer).map((t) => t.id)).toEqual(['pool.max_indices']);
+        const [y, indices] = runReferenceLayer(layer, inputs);
+        for (const p of tactic.space) {
+          const got = await runLayer(await gpu(), layer, tactic, inputs, p);
+          expect(got[0]!.shape).toEqual(y!.shape);
+          expect(relL2(got[0]!, y!), `params ${JSON.stringify(p)}`).toBeLessThan(1e-5);
+          expect(got[1]!.dtype).toBe('i64');
+          expect(Array.from(toFloat64(got[1]!)), `indices, params ${JSON.stringify(p)}`).toEqual(Array.from(toFloat64(indices!)));
+        }
+      });
+    }
+  }
+  it('pool.window does not claim a MaxPool whose Indices are wanted', () => {
+    const x = randomF32([1, 2, 5, 5], 1);
+    expect(candidates(opLayerN('MaxPool', [x], { kernel_shape: [2, 2] }, 1).layer).map((t) => t.id)).toEqual(['pool.window']);
+    expect(tacticById('pool.window')!.supports(opLayerN('MaxPool', [x], { kernel_shape: [2, 2] }, 2).layer)).toBe(false);
+  });
+});

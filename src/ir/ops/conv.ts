@@ -220,7 +220,15 @@ for (const op of ['MaxPool', 'AveragePool'] as const) {
     infer(ctx, a) {
       const x = need(ctx, 0);
       const g = poolGeometry(ctx, a);
-      return [{ dtype: x.dtype, shape: [x.shape[0]!, x.shape[1]!, ...g.outSpatial] }];
+      const shape = [x.shape[0]!, x.shape[1]!, ...g.outSpatial];
+      // MaxPool's optional output 1, Indices: int64 flat positions of the maxima in x.
+      if (op === 'MaxPool' && ctx.node.outputs.length > 1) {
+        if (!ctx.node.outputs[0]) throw shapeError(ctx, 'output 0 (Y) is required; only Indices is optional');
+        const order = a.int('storage_order');
+        if (order !== 0 && order !== 1) throw shapeError(ctx, `storage_order must be 0 (row major) or 1 (column major), got ${order}`);
+        return [{ dtype: x.dtype, shape }, { dtype: 'i64', shape: [...shape] }];
+      }
+      return [{ dtype: x.dtype, shape }];
     },
   });
 }

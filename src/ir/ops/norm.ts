@@ -58,6 +58,7 @@ defineOp({
     // Optional outputs 1 and 2, Mean and InvStdDev: one value per row, the normalized dims kept as 1s.
     const extra = ctx.node.outputs.length - 1;
     if (extra > 0) {
+      if (!ctx.node.outputs[0]) throw shapeError(ctx, 'output 0 (Y) is required; only Mean and InvStdDev are optional');
       const stash = a.int('stash_type');
       if (stash !== 1 && ctx.node.outputs.slice(1).some((o) => o)) throw shapeError(ctx, `stash_type ${stash} is not supported for the Mean/InvStdDev outputs; wgrt computes them in float32 (stash_type 1)`);
       const rowShape = x.shape.map((d, j) => (j < k ? d : 1));

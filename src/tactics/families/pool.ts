@@ -3,7 +3,7 @@ import { poolGeometry } from '../../ir/ops/index.js';
 import { sizeOf } from '../../ir/tensor.js';
 import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
-import type { Tactic } from '../types.js';
+import type { LayerInfo, Tactic } from '../types.js';
 import { spatialFloat, windowMeta } from './conv.js';
 
 /** KIND override of kernels/pool/window.wgsl and kernels/pool/global.wgsl. */
@@ -11,12 +11,15 @@ const KIND: Readonly<Record<string, number>> = { MaxPool: 0, AveragePool: 1, Glo
 
 const WG = 256;
 
+/** Whether a MaxPool node lists its optional Indices output. */
+const wantsIndices = (layer: LayerInfo): boolean => layer.outputs[1] !== undefined;
+
 export const POOL_WINDOW: Tactic = {
   id: 'pool.window',
   ops: ['MaxPool', 'AveragePool'],
   kernel: 'pool/window.wgsl',
   space: [{ wg: WG }, { wg: 64 }],
-  supports: spatialFloat,
+  supports: (layer) => spatialFloat(layer) && !wantsIndices(layer),
   plan(layer, p) {
     const g = poolGeometry(layer.ctx, layer.attrs);
     const total = sizeOf(layer.outputs[0]!.shape);
@@ -30,6 +33,30 @@ export const POOL_WINDOW: Tactic = {
         meta: windowMeta(meta, layer.inputs[0]!.shape.slice(2), g).done(),
         dispatch: grid(Math.ceil(total / wg)),
         bindings: [{ input: 0 }, { output: 0 }],
+      },
+    ];
+  },
+};
+
+/** MaxPool with its Indices output (storage_order 0 or 1): one thread per output element. */
+export const POOL_MAX_INDICES: Tactic = {
+  id: 'pool.max_indices',
+  ops: ['MaxPool'],
+  kernel: 'pool/max-indices.wgsl',
+  space: [{ wg: WG }, { wg: 64 }],
+  supports: (layer) => spatialFloat(layer) && wantsIndices(layer),
+  plan(layer, p) {
+    const g = poolGeometry(layer.ctx, layer.attrs);
+    const total = sizeOf(layer.outputs[0]!.shape);
+    const wg = p['wg'] ?? WG;
+    const meta = new Meta().u32(total, layer.attrs.int('storage_order'), 0, 0, 0, 0, 0, 0);
+    return [
+      {
+        kernel: this.kernel,
+        constants: { WG: wg },
+        meta: windowMeta(meta, layer.inputs[0]!.shape.slice(2), g).done(),
+        dispatch: grid(Math.ceil(total / wg)),
+        bindings: [{ input: 0 }, { output: 0 }, { output: 1 }],
       },
     ];
   },
@@ -61,4 +88,4 @@ export const POOL_GLOBAL: Tactic = {
   },
 };
 
-registerTactic(POOL_WINDOW, POOL_GLOBAL);
+registerTactic(POOL_WINDOW, POOL_MAX_INDICES, POOL_GLOBAL);
