@@ -11,6 +11,7 @@ import './families/reduce.js';
 import './families/softmax.js';
 import './families/cast.js';
 import './families/resize.js';
+import './families/argmax.js';
 
 export * from './types.js';
 export * from './registry.js';
