@@ -12,6 +12,7 @@ import './families/softmax.js';
 import './families/cast.js';
 import './families/resize.js';
 import './families/argmax.js';
+import './families/topk.js';
 
 export * from './types.js';
 export * from './registry.js';
