@@ -13,6 +13,7 @@ import './families/cast.js';
 import './families/resize.js';
 import './families/argmax.js';
 import './families/topk.js';
+import './families/quantize.js';
 
 export * from './types.js';
 export * from './registry.js';

@@ -1,0 +1,38 @@
+// QuantizeLinear: y = saturate(round_half_to_even(x / scale) + zero_point), one thread per
+// element. x and the scale are f32 words (f16 values widened); the zero point and y are i32 words
+// holding u8 or i8 values. As the reference (src/reference/quantize.ts): the quotient is taken in
+// f32, NaN quantizes as 0 (to the zero point), infinities saturate. WGSL's round() rounds ties to
+// even. The scale index of element i comes from x viewed as [outer, dim, inner] around the axis
+// (see quantGeometry in src/ir/ops/quantize.ts): per tensor, per axis and blocked alike.
+// Meta: [0] n, [1] dim, [2] inner, [3] block, [4..6] scale strides (outer, block, inner),
+//       [7] lowest and [8] highest output value (i32).
+override WG: u32 = 256;
+// 1 when binding 3 holds the zero point. Dawn keeps a binding that only an override-false branch
+// reads in the 'auto' layout, so a plan without one binds the (read-only) scale there again.
+override HAS_ZP: u32 = 0u;
+
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> scale: array<f32>;
+@group(0) @binding(3) var<storage, read> zero_point: array<i32>;
+@group(0) @binding(4) var<storage, read_write> y: array<i32>;
+
+fn scale_index(i: u32) -> u32 {
+  let dim = meta_u32(1u);
+  let inner = meta_u32(2u);
+  let j = i % inner;
+  let d = (i / inner) % dim;
+  let o = i / (inner * dim);
+  return o * meta_u32(4u) + (d / meta_u32(3u)) * meta_u32(5u) + j * meta_u32(6u);
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.y * nwg.x * WG + gid.x;
+  if (i >= meta_u32(0u)) { return; }
+  let s = scale_index(i);
+  var q = x[i] / scale[s];
+  if ((bitcast<u32>(q) & 0x7fffffffu) > 0x7f800000u) { q = 0.0; } // NaN
+  var r = round(q);
+  if (HAS_ZP == 1u) { r += f32(zero_point[s]); }
+  y[i] = i32(clamp(r, f32(meta_i32(7u)), f32(meta_i32(8u))));
+}
