@@ -1,10 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeEngine } from '../engine/describe.js';
 import { build } from '../engine/engine.js';
 import { WgrtError } from '../errors.js';
 import type { Tensor } from '../ir/tensor.js';
-import { CliError, loadEngine, loadNetwork } from './load.js';
+import { coverage, exportOnnx, EXPORT_OPSET } from '../frontend/onnx/index.js';
+import { inferTypes, verify } from '../ir/index.js';
+import { CliError, loadEngine, loadNetwork, parseShapes } from './load.js';
 import { runDemo } from './demo.js';
 import { readInputs } from './inputs.js';
 import { bytes, table } from './table.js';
@@ -18,22 +20,30 @@ Commands:
   build <net> -o <engine.wgrt>   build an engine from a network
   run <engine|net>               run one inference and print the outputs
   inspect <engine|net>           layers, shapes, kernels and the memory plan
+  export <net> -o <model.onnx>   write a network as an ONNX model
   demo                           build and run the embedded demo CNN, with timings
 
-<net> is 'demo' or a .js/.ts module whose default export is a network.
+<net> is 'demo', an .onnx model, or a .js/.ts module whose default export is a network.
+ONNX inputs with symbolic dims need --shapes NAME:DIMxDIM... (e.g. --shapes input:8x3x224x224).
 Run 'wgrt <command> --help' for a command's options.`,
-  build: `wgrt build <net> -o <engine.wgrt> [--force-tactic LAYER_OR_OP=TACTIC]...
+  build: `wgrt build <net> -o <engine.wgrt> [--shapes NAME:DIMS] [--force-tactic LAYER_OR_OP=TACTIC]...
 
 Builds an engine (lowering, tactic choice, memory planning) and writes the engine file.`,
-  run: `wgrt run <engine|net> [--input NAME=FILE]... [--backend auto|webgpu|reference] [--seed N]
+  run: `wgrt run <engine|net> [--input NAME=FILE]... [--shapes NAME:DIMS] [--backend auto|webgpu|reference] [--seed N]
 
 Runs one inference. Inputs are seeded random data unless given: FILE is raw little-endian
 data of the input's dtype (.bin) or a JSON array of numbers (.json). Prints each output's
 shape, a few values, and for 2-D outputs the argmax of each row.`,
-  inspect: `wgrt inspect <engine|net> [--format text|json]
+  inspect: `wgrt inspect <engine|net> [--format text|json] [--shapes NAME:DIMS]
+wgrt inspect <model.onnx> --coverage
 
 Prints each layer (op, the source nodes it stands for, tactic, precision, shapes, memory slot),
-the memory plan (peak vs. unplanned), and the kernels used.`,
+the memory plan (peak vs. unplanned), and the kernels used. With --coverage, lists every node
+of an ONNX model that wgrt cannot import (node, op, domain, opset, why); exits 1 if any.`,
+  export: `wgrt export <net> -o <model.onnx> [--shapes NAME:DIMS]
+
+Writes the network as an ONNX model with standard ops (opset 21), to open in Netron or run
+elsewhere.`,
   demo: `wgrt demo [--iterations N] [--backend auto|webgpu|reference]
 
 Builds the embedded demo CNN, runs it on WebGPU, checks the outputs against the CPU reference
@@ -85,6 +95,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       format: { type: 'string' },
       iterations: { type: 'string' },
       'force-tactic': { type: 'string', multiple: true },
+      shapes: { type: 'string', multiple: true },
+      coverage: { type: 'boolean' },
     },
   });
   if (o.help) {
@@ -92,6 +104,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const target = positionals[0];
+  const net = { shapes: parseShapes(o.shapes ?? []) };
   switch (cmd) {
     case 'build': {
       if (!target || !o.output) throw new CliError(`usage: ${usage('build').split('\n')[0]}`);
@@ -100,7 +113,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (!k || !v) throw new CliError(`--force-tactic takes LAYER_OR_OP=TACTIC, got '${f}'`);
         return [k, v];
       }));
-      const engine = build(await loadNetwork(target), { force });
+      const engine = build(await loadNetwork(target, net), { force });
       const file = engine.serialize();
       writeFileSync(o.output, file);
       console.log(`built '${engine.graph.name}': ${engine.layers.length} layers, activations ${bytes(engine.memory.peakBytes)} planned (${bytes(engine.memory.unplannedBytes)} unplanned) -> ${o.output} (${bytes(file.length)})`);
@@ -108,7 +121,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     case 'run': {
       if (!target) throw new CliError(`usage: ${usage('run').split('\n')[0]}`);
-      const engine = await loadEngine(target);
+      const engine = await loadEngine(target, net);
       const feeds = readInputs(engine.graph, o.input ?? [], Number(o.seed ?? 1));
       const ctx = await engine.createContext({ backend: backendOf(o.backend) });
       const t0 = performance.now();
@@ -121,7 +134,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     case 'inspect': {
       if (!target) throw new CliError(`usage: ${usage('inspect').split('\n')[0]}`);
-      const d = describeEngine(await loadEngine(target));
+      if (o.coverage) return printCoverage(target);
+      const d = describeEngine(await loadEngine(target, net));
       if (o.format === 'json') {
         console.log(JSON.stringify(d, null, 2));
         return 0;
@@ -138,8 +152,30 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (d.adapter) console.log(`tuned on: ${d.adapter}`);
       return 0;
     }
+    case 'export': {
+      if (!target || !o.output) throw new CliError(`usage: ${usage('export').split('\n')[0]}`);
+      const g = verify(inferTypes(await loadNetwork(target, net)));
+      const bytesOut = exportOnnx(g);
+      writeFileSync(o.output, bytesOut);
+      console.log(`exported '${g.name}': ${g.nodes.length} nodes, opset ${EXPORT_OPSET} -> ${o.output} (${bytes(bytesOut.length)})`);
+      return 0;
+    }
     case 'demo':
       return runDemo({ iterations: Number(o.iterations ?? 20), backend: backendOf(o.backend) });
   }
+  return 1;
+}
+
+/** `inspect --coverage`: every node wgrt cannot import, in a table. */
+function printCoverage(file: string): number {
+  if (!file.endsWith('.onnx') || !existsSync(file)) throw new CliError(`--coverage reads an .onnx model; '${file}' is not one`);
+  const bytesIn = new Uint8Array(readFileSync(file));
+  const gaps = coverage(bytesIn, file);
+  if (gaps.length === 0) {
+    console.log(`${file}: every node can be imported`);
+    return 0;
+  }
+  console.log(`${file}: ${gaps.length} node${gaps.length === 1 ? '' : 's'} cannot be imported\n`);
+  console.log(table(['node', 'op', 'domain', 'opset', 'why'], gaps.map((g) => [g.node, g.op, g.domain || 'ai.onnx', g.opset, g.reason])));
   return 1;
 }

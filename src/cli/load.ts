@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, Engine } from '../engine/engine.js';
 import { WgrtError } from '../errors.js';
+import { loadOnnx } from '../frontend/onnx/index.js';
 import { Graph } from '../ir/graph.js';
 import { demoNetwork } from './demo-network.js';
 
@@ -19,14 +20,31 @@ function asGraph(v: unknown, file: string): Graph {
   throw new CliError(`${file}: its default export must be a Graph, a fluent network, or a function returning one`);
 }
 
+export interface NetworkOptions {
+  /** Concrete shapes for ONNX inputs with symbolic dims. */
+  readonly shapes?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** `--shapes input:8x3x224x224,mask:8x128` (repeatable) as a shape map. */
+export function parseShapes(specs: readonly string[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const item of specs.flatMap((s) => s.split(','))) {
+    const m = /^(.+):(\d+(?:x\d+)*)$/.exec(item.trim());
+    if (!m) throw new CliError(`--shapes takes NAME:DIMxDIM..., e.g. input:1x3x224x224; got '${item}'`);
+    out[m[1]!] = m[2]!.split('x').map(Number);
+  }
+  return out;
+}
+
 /**
- * A network given on the command line: `demo` (the embedded default), or a JS/TS module whose
- * default export is a Graph or a fluent network.
+ * A network given on the command line: `demo` (the embedded default), an .onnx model, or a
+ * JS/TS module whose default export is a Graph or a fluent network.
  */
-export async function loadNetwork(spec: string): Promise<Graph> {
+export async function loadNetwork(spec: string, opts: NetworkOptions = {}): Promise<Graph> {
   if (spec === 'demo') return demoNetwork();
   const path = resolve(spec);
-  if (!existsSync(path)) throw new CliError(`'${spec}' does not exist; give 'demo', an engine file (.wgrt), or a .js/.ts module exporting a network`);
+  if (!existsSync(path)) throw new CliError(`'${spec}' does not exist; give 'demo', an engine file (.wgrt), an .onnx model, or a .js/.ts module exporting a network`);
+  if (path.endsWith('.onnx')) return loadOnnx(path, { shapes: opts.shapes, source: spec });
   if (/\.(m|c)?[jt]s$/.test(path)) {
     if (/\.(m|c)?ts$/.test(path)) {
       const { register } = await import('tsx/esm/api');
@@ -35,14 +53,14 @@ export async function loadNetwork(spec: string): Promise<Graph> {
     const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
     return asGraph(mod.default, spec);
   }
-  throw new CliError(`'${spec}': unknown kind of network file; wgrt reads .js/.mjs/.ts modules and .wgrt engines (ONNX and .wg scripts come with their own issues)`);
+  throw new CliError(`'${spec}': unknown kind of network file; wgrt reads .onnx models, .js/.mjs/.ts modules and .wgrt engines`);
 }
 
 /** An engine file, or a network to build. */
-export async function loadEngine(spec: string): Promise<Engine> {
+export async function loadEngine(spec: string, opts: NetworkOptions = {}): Promise<Engine> {
   if (spec.endsWith('.wgrt')) {
     if (!existsSync(spec)) throw new CliError(`engine file '${spec}' does not exist; build one with \`wgrt build <net> -o ${spec}\``);
     return Engine.deserialize(new Uint8Array(readFileSync(spec)), spec);
   }
-  return build(await loadNetwork(spec));
+  return build(await loadNetwork(spec, opts));
 }

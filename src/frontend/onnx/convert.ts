@@ -4,12 +4,12 @@
  * differently (Shape, Size, Constant*, Dropout, Sum/Mean, Upsample, CastLike, legacy Softmax),
  * onto IR ops. Ops with no entry pass through unchanged when the IR has them.
  */
-import { UnsupportedError } from '../../errors.js';
+import { GraphError, ModelFormatError, UnsupportedError } from '../../errors.js';
 import type { DType } from '../../ir/dtype.js';
 import type { AttrValue, Attrs } from '../../ir/graph.js';
 import { OPS } from '../../ir/ops/index.js';
 import { sizeOf, tensor, toInts, type Tensor, type TensorType } from '../../ir/tensor.js';
-import { dtypeOf, onnxTypeName } from './proto.js';
+import { dtypeOf, MAX_CONSTANT_ELEMENTS, onnxTypeName } from './proto.js';
 
 /** An ONNX node with decoded attributes. */
 export interface OnnxNode {
@@ -49,11 +49,34 @@ function without(attrs: Attrs, ...names: string[]): Record<string, AttrValue> {
   return out;
 }
 
+/** Attribute readers for the attributes converters read themselves (IR ops check their own). */
+function badAttr(n: OnnxNode, name: string, kind: string): GraphError {
+  return new GraphError(`node '${n.name}' (${n.op}): attribute '${name}' must be ${kind}`);
+}
+
 function ints(n: OnnxNode, name: string): number[] | undefined {
   const v = n.attrs[name];
   if (v === undefined) return undefined;
-  if (!Array.isArray(v)) throw new UnsupportedError(`node '${n.name}' (${n.op}): attribute '${name}' must be a list of ints`);
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) throw badAttr(n, name, 'a list of numbers');
   return v as number[];
+}
+
+function num(n: OnnxNode, name: string): number | undefined {
+  const v = n.attrs[name];
+  if (v !== undefined && typeof v !== 'number') throw badAttr(n, name, 'a number');
+  return v;
+}
+
+function str(n: OnnxNode, name: string): string | undefined {
+  const v = n.attrs[name];
+  if (v !== undefined && typeof v !== 'string') throw badAttr(n, name, 'a string');
+  return v;
+}
+
+function tensorAttr(n: OnnxNode, name: string): Tensor | undefined {
+  const v = n.attrs[name];
+  if (v !== undefined && (typeof v !== 'object' || Array.isArray(v) || !('dtype' in v))) throw badAttr(n, name, 'a tensor');
+  return v as Tensor | undefined;
 }
 
 /** Inputs padded with '' to `k` entries, then the given extra inputs in place. */
@@ -99,7 +122,8 @@ const legacySoftmax: Converter = (n, cx) => {
   if (cx.opset >= 13) return cx.emit(n.op, n.inputs, n.outputs, n.attrs);
   const x = cx.type(n.inputs[0]!);
   const r = x.shape.length;
-  const ax = ((n.attrs['axis'] as number | undefined) ?? 1) + (((n.attrs['axis'] as number | undefined) ?? 1) < 0 ? r : 0);
+  const a = num(n, 'axis') ?? 1;
+  const ax = a + (a < 0 ? r : 0);
   if (ax === r - 1) return cx.emit(n.op, n.inputs, n.outputs, { axis: -1 });
   const rows = sizeOf(x.shape.slice(0, ax));
   const flat = cx.fresh(`${n.name}_2d`);
@@ -110,10 +134,10 @@ const legacySoftmax: Converter = (n, cx) => {
 };
 
 const upsampleAsResize = (scalesFromAttr: boolean): Converter => (n, cx) => {
-  const mode = (n.attrs['mode'] as string | undefined) ?? 'nearest';
-  const scales = scalesFromAttr
-    ? cx.constant(tensor('f32', [(n.attrs['scales'] as number[]).length], n.attrs['scales'] as number[]), `${n.name}_scales`)
-    : n.inputs[1]!;
+  const mode = str(n, 'mode') ?? 'nearest';
+  const given = ints(n, 'scales');
+  if (scalesFromAttr && !given) throw badAttr(n, 'scales', 'given (a list of floats)');
+  const scales = given && scalesFromAttr ? cx.constant(tensor('f32', [given.length], given), `${n.name}_scales`) : n.inputs[1] ?? '';
   cx.emit('Resize', [n.inputs[0]!, '', scales], n.outputs, {
     mode: mode === 'bilinear' ? 'linear' : mode,
     coordinate_transformation_mode: 'asymmetric',
@@ -125,26 +149,30 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   Constant(n, cx) {
     const a = n.attrs;
     let v: Tensor;
-    if (a['value'] !== undefined) v = a['value'] as Tensor;
-    else if (a['value_float'] !== undefined) v = tensor('f32', [], [a['value_float'] as number]);
-    else if (a['value_floats'] !== undefined) v = tensor('f32', [(a['value_floats'] as number[]).length], a['value_floats'] as number[]);
-    else if (a['value_int'] !== undefined) v = tensor('i64', [], [a['value_int'] as number]);
-    else if (a['value_ints'] !== undefined) v = i64(a['value_ints'] as number[]);
+    if (a['value'] !== undefined) v = tensorAttr(n, 'value')!;
+    else if (a['value_float'] !== undefined) v = tensor('f32', [], [num(n, 'value_float')!]);
+    else if (a['value_floats'] !== undefined) v = tensor('f32', [ints(n, 'value_floats')!.length], ints(n, 'value_floats')!);
+    else if (a['value_int'] !== undefined) v = tensor('i64', [], [num(n, 'value_int')!]);
+    else if (a['value_ints'] !== undefined) v = i64(ints(n, 'value_ints')!);
     else throw new UnsupportedError(`node '${n.name}' (Constant): only tensor, float(s) and int(s) values are supported (not ${Object.keys(a).join(', ') || 'no value'})`);
     cx.define(n.outputs[0]!, v);
   },
   ConstantOfShape(n, cx) {
     const shape = cx.value(n.inputs[0]!);
     if (!shape) throw new UnsupportedError(`node '${n.name}' (ConstantOfShape): the shape input '${n.inputs[0]}' must be known at build time`);
-    const v = (n.attrs['value'] as Tensor | undefined) ?? tensor('f32', [1], [0]);
-    cx.define(n.outputs[0]!, filled(v.dtype, toInts(shape), v.dtype === 'i64' ? (v.data as BigInt64Array)[0]! : Number(v.data[0] ?? 0)));
+    const v = tensorAttr(n, 'value') ?? tensor('f32', [1], [0]);
+    const dims = toInts(shape);
+    if (dims.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(dims) > MAX_CONSTANT_ELEMENTS) {
+      throw new ModelFormatError(`node '${n.name}' (ConstantOfShape): shape [${dims.join(', ')}] is not a valid constant of at most ${MAX_CONSTANT_ELEMENTS} elements`);
+    }
+    cx.define(n.outputs[0]!, filled(v.dtype, dims, v.dtype === 'i64' ? (v.data as BigInt64Array)[0]! : Number(v.data[0] ?? 0)));
   },
   Shape(n, cx) {
     const dims = cx.type(n.inputs[0]!).shape;
     const r = dims.length;
     const clamp = (v: number) => Math.min(r, Math.max(0, v < 0 ? v + r : v));
-    const start = clamp((n.attrs['start'] as number | undefined) ?? 0);
-    const end = clamp((n.attrs['end'] as number | undefined) ?? r);
+    const start = clamp(num(n, 'start') ?? 0);
+    const end = clamp(num(n, 'end') ?? r);
     cx.define(n.outputs[0]!, i64(dims.slice(start, Math.max(start, end))));
   },
   Size(n, cx) {
@@ -154,7 +182,7 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
     cx.emit('Cast', [n.inputs[0]!], n.outputs, { to: cx.type(n.inputs[1]!).dtype, ...(n.attrs['saturate'] !== undefined ? { saturate: n.attrs['saturate'] } : {}) });
   },
   Cast(n, cx) {
-    const code = n.attrs['to'] as number;
+    const code = num(n, 'to') ?? 0;
     const to = dtypeOf(code);
     if (!to) throw new UnsupportedError(`node '${n.name}' (Cast): target type ${onnxTypeName(code)} is not supported`);
     cx.emit('Cast', n.inputs, n.outputs, { ...n.attrs, to });
@@ -199,14 +227,17 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   Pad(n, cx) {
     if (cx.opset >= 11) return cx.emit('Pad', n.inputs, n.outputs, n.attrs);
     const pads = ints(n, 'pads') ?? ints(n, 'paddings') ?? [];
-    const value = (n.attrs['value'] as number | undefined) ?? 0;
+    const value = num(n, 'value') ?? 0;
     const dtype = cx.type(n.inputs[0]!).dtype;
     cx.emit('Pad', [n.inputs[0]!, cx.constant(i64(pads), `${n.name}_pads`), cx.constant(tensor(dtype, [], [value]), `${n.name}_value`)], n.outputs, n.attrs['mode'] !== undefined ? { mode: n.attrs['mode'] } : {});
   },
   Clip(n, cx) {
     if (cx.opset >= 11) return cx.emit('Clip', n.inputs, n.outputs);
     const dtype = cx.type(n.inputs[0]!).dtype;
-    const bound = (k: string) => (n.attrs[k] === undefined ? '' : cx.constant(tensor(dtype, [], [n.attrs[k] as number]), `${n.name}_${k}`));
+    const bound = (k: string) => {
+      const v = num(n, k);
+      return v === undefined ? '' : cx.constant(tensor(dtype, [], [v]), `${n.name}_${k}`);
+    };
     cx.emit('Clip', withInputs(n, 1, { 1: bound('min'), 2: bound('max') }), n.outputs);
   },
   Split(n, cx) {

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { CoverageError, GraphError, ModelFormatError, type CoverageGap } from '../../errors.js';
+import { CoverageError, GraphError, ModelFormatError, WgrtError, type CoverageGap } from '../../errors.js';
 import { Graph, node, toposort, type AttrValue, type Node, type ValueInfo } from '../../ir/graph.js';
 import { inferNode } from '../../ir/infer.js';
 import { layerInfo } from '../../ir/layer.js';
@@ -15,7 +15,7 @@ import { shapeToString, sizeOf, tensor, type Shape, type Tensor, type TensorType
 import { verify } from '../../ir/verify.js';
 import { runReferenceLayer } from '../../reference/index.js';
 import { CONVERTERS, unsupportedReason, type ConvertContext, type OnnxNode } from './convert.js';
-import { checkDims, decodeModel, dtypeOf, int, MAX_NODES, onnx, onnxTypeName, type AttributeProto, type GraphProto, type Int64, type ModelProto, type ValueInfoProto } from './proto.js';
+import { checkDims, decodeModel, dtypeOf, int, MAX_CONSTANT_ELEMENTS, MAX_NODES, onnx, onnxTypeName, type AttributeProto, type GraphProto, type Int64, type ModelProto, type ValueInfoProto } from './proto.js';
 import { tensorFromProto } from './tensor.js';
 
 export interface OnnxImportOptions {
@@ -110,9 +110,15 @@ export function importOnnx(model: Uint8Array | ModelProto, opts: OnnxImportOptio
         return t;
       },
     };
-    const convert = CONVERTERS[n.op];
-    if (convert) convert(n, cx);
-    else cx.emit(n.op, n.inputs, n.outputs, n.attrs);
+    try {
+      const convert = CONVERTERS[n.op];
+      if (convert) convert(n, cx);
+      else cx.emit(n.op, n.inputs, n.outputs, n.attrs);
+    } catch (e) {
+      if (e instanceof WgrtError) throw e;
+      // A converter met a malformed node (a missing attribute or input, a wrong attribute kind).
+      throw new GraphError(`node '${n.name}' (${n.op}) is malformed: ${(e as Error).message}`);
+    }
   }
 
   function isEmpty(t: string): boolean {
@@ -121,6 +127,11 @@ export function importOnnx(model: Uint8Array | ModelProto, opts: OnnxImportOptio
   }
 
   function fold(ir: Node, out: readonly TensorType[]): void {
+    for (const t of out) {
+      if (t && sizeOf(t.shape) > MAX_CONSTANT_ELEMENTS) {
+        throw new ModelFormatError(`node '${ir.name}' (${ir.op}) would fold to a constant of ${sizeOf(t.shape)} elements [${t.shape.join(', ')}]; the limit is ${MAX_CONSTANT_ELEMENTS}`);
+      }
+    }
     const g1 = new Graph({ name: 'fold', inputs: [], outputs: [], nodes: [ir], initializers: consts, types });
     const value = (i: string) => consts.get(i) ?? tensor(types.get(i)!.dtype, types.get(i)!.shape);
     const values = runReferenceLayer(layerInfo(g1, ir), ir.inputs.map((i) => (i ? value(i) : undefined)));

@@ -19,6 +19,8 @@ export const MAX_ELEMENTS = 2 ** 31 - 1;
 /** Largest node count of one graph: far above real models, far below what hangs a build. */
 export const MAX_NODES = 1_000_000;
 export const MAX_RANK = 16;
+/** Largest constant the import computes (folding, ConstantOfShape): 2^28 elements, 1 GiB of f32. */
+export const MAX_CONSTANT_ELEMENTS = 2 ** 28;
 
 /** A protobuf int64 as decoded by protobufjs: a number, or a Long-like {low, high}. */
 export type Int64 = number | { low: number; high: number; unsigned?: boolean; toString(): string };

@@ -1,0 +1,76 @@
+/**
+ * wgrt Graph -> ONNX ModelProto, with standard ops only (the IR's ops are ONNX ops in their
+ * newest forms; quantized tensors are QuantizeLinear/DequantizeLinear pairs), so a graph can
+ * be opened in Netron or run by onnxruntime. Constant and pass-through graph outputs get an
+ * Identity node (ONNX graphs produce their outputs with nodes).
+ */
+import { GraphError } from '../../errors.js';
+import type { AttrValue, Graph } from '../../ir/graph.js';
+import { OPS, type AttrKind } from '../../ir/ops/index.js';
+import type { Tensor, TensorType } from '../../ir/tensor.js';
+import { isDType } from '../../ir/dtype.js';
+import { onnx, onnxCodeOf } from './proto.js';
+import { tensorToProto } from './tensor.js';
+
+/** The default-domain opset exports declare: the IR's op forms are those of opset 21. */
+export const EXPORT_OPSET = 21;
+
+export function exportOnnx(g: Graph, opts: { producer?: string } = {}): Uint8Array {
+  const valueInfo = (name: string, t: TensorType) =>
+    onnx.ValueInfoProto.create({
+      name,
+      type: { tensorType: { elemType: onnxCodeOf(t.dtype), shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } },
+    });
+  const nodes = g.nodes.map((n) => {
+    const attrs: Record<string, AttrValue> = { ...n.attrs };
+    // The IR splits equally by output count; opset 18+ wants that said as num_outputs.
+    if (n.op === 'Split' && !n.inputs[1] && attrs['num_outputs'] === undefined) attrs['num_outputs'] = n.outputs.length;
+    return onnx.NodeProto.create({
+      name: n.name,
+      opType: n.op,
+      input: [...n.inputs],
+      output: [...n.outputs],
+      attribute: Object.entries(attrs).map(([k, v]) => attribute(n.op, n.name, k, v)),
+    });
+  });
+  const initializers = new Map(g.initializers);
+  const inputNames = new Set(g.inputs.map((i) => i.name));
+  for (const o of g.outputs) {
+    if (!initializers.has(o) && !inputNames.has(o)) continue;
+    const src = `${o}__source`;
+    if (initializers.has(o)) {
+      initializers.set(src, initializers.get(o)!);
+      initializers.delete(o);
+    }
+    nodes.push(onnx.NodeProto.create({ name: `${o}__identity`, opType: 'Identity', input: [initializers.has(src) ? src : o], output: [o] }));
+  }
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    producerName: opts.producer ?? 'wgrt',
+    opsetImport: [{ domain: '', version: EXPORT_OPSET }],
+    graph: {
+      name: g.name,
+      node: nodes,
+      input: g.inputs.map((i) => valueInfo(i.name, i.type)),
+      output: g.outputs.map((o) => valueInfo(o, g.type(o))),
+      initializer: [...initializers].map(([k, t]) => tensorToProto(t, k)),
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+function attribute(op: string, node: string, name: string, v: AttrValue) {
+  const T = onnx.AttributeProto.AttributeType;
+  const kind: AttrKind | undefined = OPS.get(op)?.attrs[name]?.kind;
+  if (op === 'Cast' && name === 'to' && typeof v === 'string' && isDType(v)) return { name, type: T.INT, i: onnxCodeOf(v) };
+  switch (kind) {
+    case 'int': return { name, type: T.INT, i: v as number };
+    case 'float': return { name, type: T.FLOAT, f: v as number };
+    case 'string': return { name, type: T.STRING, s: new TextEncoder().encode(v as string) };
+    case 'ints': return { name, type: T.INTS, ints: [...(v as number[])] };
+    case 'floats': return { name, type: T.FLOATS, floats: [...(v as number[])] };
+    case 'strings': return { name, type: T.STRINGS, strings: (v as string[]).map((s) => new TextEncoder().encode(s)) };
+    case 'tensor': return { name, type: T.TENSOR, t: tensorToProto(v as Tensor, name) };
+    default: throw new GraphError(`node '${node}' (${op}): attribute '${name}' has no ONNX form`);
+  }
+}
