@@ -91,7 +91,8 @@ function withInputs(n: OnnxNode, k: number, extra: Record<number, string | undef
 /** Old forms that had `attr` where newer opsets take input `index` (an int64 list). */
 function attrToInput(attr: string, index: number, before: number, rename = attr): Converter {
   return (n, cx) => {
-    const v = cx.opset < before ? ints(n, attr) : undefined;
+    const scalar = cx.opset < before && typeof n.attrs[attr] === 'number' ? [num(n, attr)!] : undefined;
+    const v = scalar ?? (cx.opset < before ? ints(n, attr) : undefined);
     const extra = v ? { [index]: cx.constant(i64(v), `${n.name}_${rename}`) } : {};
     cx.emit(n.op, withInputs(n, index, extra), n.outputs, cx.opset < before ? without(n.attrs, attr) : n.attrs);
   };

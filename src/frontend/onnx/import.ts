@@ -225,6 +225,7 @@ function readInputs(g: GraphProto, consts: ReadonlyMap<string, Tensor>, opts: On
         );
       }
       shape = declared.dims as number[];
+      checkDims(shape, `input '${name}'`);
     }
     out.push({ name, type: { dtype: declared.dtype, shape } });
   }
