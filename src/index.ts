@@ -2,6 +2,7 @@
 export * from './errors.js';
 export * from './ir/index.js';
 export * from './frontend/fluent/index.js';
+export * from './frontend/onnx/index.js';
 export { runReference, runReferenceLayer, REFERENCE_KERNELS } from './reference/index.js';
 export { TACTICS, candidates, tacticById, registerTactic } from './tactics/index.js';
 export type { Tactic, KernelPlan, Binding, TacticParams } from './tactics/index.js';
