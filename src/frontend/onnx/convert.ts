@@ -98,6 +98,19 @@ function attrToInput(attr: string, index: number, before: number, rename = attr)
   };
 }
 
+/** Ops whose attribute `name` is an ONNX type code, which the IR holds as a dtype name. */
+export const DTYPE_ATTRS: Readonly<Record<string, string>> = { Cast: 'to', QuantizeLinear: 'output_dtype', DequantizeLinear: 'output_dtype' };
+
+function dtypeAttr(name: string): Converter {
+  return (n, cx) => {
+    const code = num(n, name);
+    if (code === undefined || (code === 0 && name !== 'to')) return cx.emit(n.op, n.inputs, n.outputs, without(n.attrs, name));
+    const dtype = dtypeOf(code);
+    if (!dtype) throw new UnsupportedError(`node '${n.name}' (${n.op}): ${name} type ${onnxTypeName(code)} is not supported`);
+    cx.emit(n.op, n.inputs, n.outputs, { ...n.attrs, [name]: dtype });
+  };
+}
+
 /** A variadic op (Sum, Max, Min) as a chain of its binary form. */
 function chain(binary: string): Converter {
   return (n, cx) => {
@@ -182,12 +195,9 @@ export const CONVERTERS: Readonly<Record<string, Converter>> = {
   CastLike(n, cx) {
     cx.emit('Cast', [n.inputs[0]!], n.outputs, { to: cx.type(n.inputs[1]!).dtype, ...(n.attrs['saturate'] !== undefined ? { saturate: n.attrs['saturate'] } : {}) });
   },
-  Cast(n, cx) {
-    const code = num(n, 'to') ?? 0;
-    const to = dtypeOf(code);
-    if (!to) throw new UnsupportedError(`node '${n.name}' (Cast): target type ${onnxTypeName(code)} is not supported`);
-    cx.emit('Cast', n.inputs, n.outputs, { ...n.attrs, to });
-  },
+  Cast: dtypeAttr('to'),
+  QuantizeLinear: dtypeAttr('output_dtype'),
+  DequantizeLinear: dtypeAttr('output_dtype'),
   Dropout(n, cx) {
     // Inference: the identity (and an all-true mask). Training mode with a non-zero ratio is random.
     const training = n.inputs[2] ? cx.value(n.inputs[2]) : undefined;
@@ -348,6 +358,7 @@ export function unsupportedReason(n: OnnxNode, opset: number): string | undefine
   for (const [k, v] of Object.entries(n.attrs)) {
     if (v === null) return `attribute '${k}' holds a graph or sparse tensor, which wgrt does not support`;
   }
-  if (n.op === 'Cast' && typeof n.attrs['to'] === 'number' && !dtypeOf(n.attrs['to'])) return `Cast to ${onnxTypeName(n.attrs['to'])} is not supported`;
+  const dt = DTYPE_ATTRS[n.op] ? n.attrs[DTYPE_ATTRS[n.op]!] : undefined;
+  if (typeof dt === 'number' && dt !== 0 && !dtypeOf(dt)) return `${n.op} to ${onnxTypeName(dt)} is not supported`;
   return undefined;
 }

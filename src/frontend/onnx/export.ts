@@ -11,6 +11,7 @@ import type { Tensor, TensorType } from '../../ir/tensor.js';
 import { isDType } from '../../ir/dtype.js';
 import { onnx, onnxCodeOf } from './proto.js';
 import { tensorToProto } from './tensor.js';
+import { DTYPE_ATTRS } from './convert.js';
 
 /** The default-domain opset exports declare: the IR's op forms are those of opset 21. */
 export const EXPORT_OPSET = 21;
@@ -62,7 +63,7 @@ export function exportOnnx(g: Graph, opts: { producer?: string } = {}): Uint8Arr
 function attribute(op: string, node: string, name: string, v: AttrValue) {
   const T = onnx.AttributeProto.AttributeType;
   const kind: AttrKind | undefined = OPS.get(op)?.attrs[name]?.kind;
-  if (op === 'Cast' && name === 'to' && typeof v === 'string' && isDType(v)) return { name, type: T.INT, i: onnxCodeOf(v) };
+  if (DTYPE_ATTRS[op] === name && typeof v === 'string' && isDType(v)) return { name, type: T.INT, i: onnxCodeOf(v) };
   switch (kind) {
     case 'int': return { name, type: T.INT, i: v as number };
     case 'float': return { name, type: T.FLOAT, f: v as number };

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError } from '../../../src/errors.js';
 import { importOnnx, loadOnnx } from '../../../src/frontend/onnx/index.js';
-import { onnx } from '../../../src/frontend/onnx/proto.js';
+import { onnx, type TensorProto } from '../../../src/frontend/onnx/proto.js';
 import { FLOAT, model, valueInfo } from './model.js';
 
 const W = [1, -2, 3.5, 4, 0.25, -6];
 
 /** A model computing y = x + w, where w [2, 3] lives in external data at `location`. */
 function externalModel(location: string, extra: Record<string, string> = {}): Uint8Array {
-  const w: onnx.ITensorProto = {
+  const w: TensorProto = {
     name: 'w',
     dims: [2, 3],
     dataType: FLOAT,

@@ -2,7 +2,7 @@
 // constants in every form, symbolic dims, the coverage report, and hostile graphs.
 import { describe, expect, it } from 'vitest';
 import { CoverageError, GraphError, ModelFormatError } from '../../../src/errors.js';
-import { coverage, importOnnx } from '../../../src/frontend/onnx/index.js';
+import { coverage, exportOnnx, importOnnx } from '../../../src/frontend/onnx/index.js';
 import { tensor, type Tensor } from '../../../src/ir/tensor.js';
 import { runReference } from '../../../src/reference/index.js';
 import { randomF32, relL2 } from '../../helpers/data.js';
@@ -67,6 +67,28 @@ describe('ONNX import: old opset forms match onnxruntime', () => {
       inputs: [X], outputs: [valueInfo('v', FLOAT, [2, 3, 2]), valueInfo('i', INT64, [2, 3, 2])],
     });
     await sameAsOrt(topk, { x });
+  });
+});
+
+describe('ONNX import: quantized models', () => {
+  it('QuantizeLinear with output_dtype (opset 21) then DequantizeLinear matches onnxruntime, and exports back', async () => {
+    const bytes = model({
+      opset: 21,
+      nodes: [
+        { op: 'QuantizeLinear', inputs: ['x', 's'], outputs: ['q'], attrs: { output_dtype: 3 } },
+        { op: 'DequantizeLinear', inputs: ['q', 's'], outputs: ['y'] },
+      ],
+      inputs: [X],
+      outputs: [valueInfo('y', FLOAT, [2, 3, 4])],
+      initializers: [floats('s', [], [0.01])],
+    });
+    const x = randomF32([2, 3, 4], 9, -2, 2);
+    await sameAsOrt(bytes, { x });
+    const g = importOnnx(bytes);
+    expect(g.nodes[0]!.attrs['output_dtype']).toBe('i8');
+    expect(g.type('q').dtype).toBe('i8');
+    const back = await runOrt(exportOnnx(g), { x });
+    expect(mismatch(back['y'], runReference(g, { x })['y']!)).toBeUndefined();
   });
 });
 

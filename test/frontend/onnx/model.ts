@@ -1,5 +1,5 @@
 /** Small ONNX models written with onnx-proto for import tests. */
-import { onnx } from '../../../src/frontend/onnx/proto.js';
+import { onnx, type AttributeProto, type TensorProto, type ValueInfoProto } from '../../../src/frontend/onnx/proto.js';
 
 type Dim = number | string;
 export interface NodeSpec {
@@ -8,17 +8,17 @@ export interface NodeSpec {
   outputs: string[];
   name?: string;
   domain?: string;
-  attrs?: Record<string, number | string | number[] | { floats: number[] } | { tensor: onnx.ITensorProto } | { float: number }>;
+  attrs?: Record<string, number | string | number[] | { floats: number[] } | { tensor: TensorProto } | { float: number }>;
 }
 
-export function valueInfo(name: string, elemType: number, dims: Dim[] | undefined): onnx.IValueInfoProto {
+export function valueInfo(name: string, elemType: number, dims: Dim[] | undefined): ValueInfoProto {
   return {
     name,
     type: { tensorType: { elemType, ...(dims ? { shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } : {}) } },
   };
 }
 
-function attribute(name: string, v: NonNullable<NodeSpec['attrs']>[string]): onnx.IAttributeProto {
+function attribute(name: string, v: NonNullable<NodeSpec['attrs']>[string]): AttributeProto {
   const T = onnx.AttributeProto.AttributeType;
   if (typeof v === 'number') return { name, type: T.INT, i: v };
   if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
@@ -31,9 +31,9 @@ function attribute(name: string, v: NonNullable<NodeSpec['attrs']>[string]): onn
 export function model(spec: {
   opset?: number;
   nodes: NodeSpec[];
-  inputs: onnx.IValueInfoProto[];
-  outputs: onnx.IValueInfoProto[];
-  initializers?: onnx.ITensorProto[];
+  inputs: ValueInfoProto[];
+  outputs: ValueInfoProto[];
+  initializers?: TensorProto[];
 }): Uint8Array {
   return onnx.ModelProto.encode({
     irVersion: 8,
@@ -59,6 +59,6 @@ export const FLOAT = 1;
 export const INT64 = 7;
 
 /** A float32 TensorProto with raw_data. */
-export function floats(name: string, dims: number[], values: number[]): onnx.ITensorProto {
+export function floats(name: string, dims: number[], values: number[]): TensorProto {
   return { name, dims, dataType: FLOAT, rawData: new Uint8Array(new Float32Array(values).buffer) };
 }
