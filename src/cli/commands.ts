@@ -5,6 +5,7 @@ import { build } from '../engine/engine.js';
 import { WgrtError } from '../errors.js';
 import type { Tensor } from '../ir/tensor.js';
 import { coverage, exportOnnx, EXPORT_OPSET } from '../frontend/onnx/index.js';
+import { formatTrace } from '../passes/index.js';
 import { inferTypes, verify } from '../ir/index.js';
 import { CliError, loadEngine, loadNetwork, parseShapes } from './load.js';
 import { runDemo } from './demo.js';
@@ -26,15 +27,18 @@ Commands:
 <net> is 'demo', an .onnx model, or a .js/.ts module whose default export is a network.
 ONNX inputs with symbolic dims need --shapes NAME:DIMxDIM... (e.g. --shapes input:8x3x224x224).
 Run 'wgrt <command> --help' for a command's options.`,
-  build: `wgrt build <net> -o <engine.wgrt> [--shapes NAME:DIMS] [--force-tactic LAYER_OR_OP=TACTIC]...
+  build: `wgrt build <net> -o <engine.wgrt> [--shapes NAME:DIMS] [--level N] [--disable-pass NAME]... [--verbose]
+           [--force-tactic LAYER_OR_OP=TACTIC]...
 
-Builds an engine (lowering, tactic choice, memory planning) and writes the engine file.`,
+Builds an engine (graph optimization, lowering, tactic choice, memory planning) and writes the
+engine file. --level sets the optimization level (0: no passes); --verbose prints what each
+pass matched and replaced.`,
   run: `wgrt run <engine|net> [--input NAME=FILE]... [--shapes NAME:DIMS] [--backend auto|webgpu|reference] [--seed N]
 
 Runs one inference. Inputs are seeded random data unless given: FILE is raw little-endian
 data of the input's dtype (.bin) or a JSON array of numbers (.json). Prints each output's
 shape, a few values, and for 2-D outputs the argmax of each row.`,
-  inspect: `wgrt inspect <engine|net> [--format text|json] [--shapes NAME:DIMS]
+  inspect: `wgrt inspect <engine|net> [--format text|json] [--shapes NAME:DIMS] [--level N]
 wgrt inspect <model.onnx> --coverage
 
 Prints each layer (op, the source nodes it stands for, tactic, precision, shapes, memory slot),
@@ -70,6 +74,12 @@ function summarize(name: string, t: Tensor): string {
   return line;
 }
 
+function passOptions(o: { level?: string; 'disable-pass'?: string[] }): { optimizationLevel?: number; disablePasses?: string[] } {
+  const level = o.level === undefined ? undefined : Number(o.level);
+  if (level !== undefined && !Number.isInteger(level)) throw new CliError(`--level takes an integer, not '${o.level}'`);
+  return { ...(level !== undefined ? { optimizationLevel: level } : {}), ...(o['disable-pass'] ? { disablePasses: o['disable-pass'] } : {}) };
+}
+
 function backendOf(v: string | undefined): 'auto' | 'webgpu' | 'reference' {
   const b = v ?? 'auto';
   if (b !== 'auto' && b !== 'webgpu' && b !== 'reference') throw new CliError(`--backend must be auto, webgpu or reference, not '${b}'`);
@@ -97,6 +107,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       'force-tactic': { type: 'string', multiple: true },
       shapes: { type: 'string', multiple: true },
       coverage: { type: 'boolean' },
+      level: { type: 'string' },
+      'disable-pass': { type: 'string', multiple: true },
+      verbose: { type: 'boolean', short: 'v' },
     },
   });
   if (o.help) {
@@ -113,7 +126,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (!k || !v) throw new CliError(`--force-tactic takes LAYER_OR_OP=TACTIC, got '${f}'`);
         return [k, v];
       }));
-      const engine = build(await loadNetwork(target, net), { force });
+      const engine = build(await loadNetwork(target, net), { force, ...passOptions(o) });
+      if (o.verbose) console.log(formatTrace(engine.trace));
       const file = engine.serialize();
       writeFileSync(o.output, file);
       console.log(`built '${engine.graph.name}': ${engine.layers.length} layers, activations ${bytes(engine.memory.peakBytes)} planned (${bytes(engine.memory.unplannedBytes)} unplanned) -> ${o.output} (${bytes(file.length)})`);
@@ -121,7 +135,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     case 'run': {
       if (!target) throw new CliError(`usage: ${usage('run').split('\n')[0]}`);
-      const engine = await loadEngine(target, net);
+      const engine = await loadEngine(target, net, passOptions(o));
       const feeds = readInputs(engine.graph, o.input ?? [], Number(o.seed ?? 1));
       const ctx = await engine.createContext({ backend: backendOf(o.backend) });
       const t0 = performance.now();
@@ -135,13 +149,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'inspect': {
       if (!target) throw new CliError(`usage: ${usage('inspect').split('\n')[0]}`);
       if (o.coverage) return printCoverage(target);
-      const d = describeEngine(await loadEngine(target, net));
+      const engine = await loadEngine(target, net, passOptions(o));
+      const d = describeEngine(engine);
       if (o.format === 'json') {
         console.log(JSON.stringify(d, null, 2));
         return 0;
       }
       if (o.format && o.format !== 'text') throw new CliError(`--format must be text or json, not '${o.format}'`);
-      console.log(`engine '${d.name}': ${d.layers.length} layers`);
+      console.log(`engine '${d.name}': ${d.layers.length} layers, standing for ${engine.sourceNodes} source nodes`);
       console.log(`inputs:  ${d.inputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join('x')}]`).join(', ')}`);
       console.log(`outputs: ${d.outputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join('x')}]`).join(', ')}\n`);
       console.log(table(['#', 'layer', 'op', 'origin', 'tactic', 'prec', 'in', 'out', 'slot'], d.layers.map((l, i) => [

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, Engine } from '../engine/engine.js';
+import { build, Engine, type BuildOptions } from '../engine/engine.js';
 import { WgrtError } from '../errors.js';
 import { loadOnnx } from '../frontend/onnx/index.js';
 import { Graph } from '../ir/graph.js';
@@ -57,10 +57,10 @@ export async function loadNetwork(spec: string, opts: NetworkOptions = {}): Prom
 }
 
 /** An engine file, or a network to build. */
-export async function loadEngine(spec: string, opts: NetworkOptions = {}): Promise<Engine> {
+export async function loadEngine(spec: string, opts: NetworkOptions = {}, buildOpts: BuildOptions = {}): Promise<Engine> {
   if (spec.endsWith('.wgrt')) {
     if (!existsSync(spec)) throw new CliError(`engine file '${spec}' does not exist; build one with \`wgrt build <net> -o ${spec}\``);
     return Engine.deserialize(new Uint8Array(readFileSync(spec)), spec);
   }
-  return build(await loadNetwork(spec, opts));
+  return build(await loadNetwork(spec, opts), buildOpts);
 }

@@ -2,6 +2,7 @@ import { EngineFormatError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { inferTypes } from '../ir/infer.js';
 import { verify } from '../ir/verify.js';
+import { optimize, type TraceEntry } from '../passes/index.js';
 import { kernelHash } from '../tactics/sources.js';
 import type { AdapterSummary } from '../runtime/device.js';
 import { createContext, type ContextOptions, type ExecutionContext } from '../runtime/context.js';
@@ -20,6 +21,10 @@ export const MAX_ACTIVATION_BYTES = 2 ** 34;
 export interface BuildOptions extends TacticChoiceOptions {
   /** Adapter the engine was tuned on, recorded in the file (set by the autotuner). */
   readonly adapter?: AdapterSummary;
+  /** Graph optimization level: 0 (no passes) to MAX_LEVEL (default). */
+  readonly optimizationLevel?: number;
+  /** Passes not to run, by name (see src/passes/pipeline.ts). */
+  readonly disablePasses?: readonly string[];
 }
 
 /**
@@ -32,7 +37,14 @@ export class Engine {
     readonly layers: readonly EngineLayer[],
     readonly memory: MemoryPlan,
     readonly adapter: AdapterSummary | undefined,
+    /** What each optimization pass did (empty for a deserialized engine). */
+    readonly trace: readonly TraceEntry[] = [],
   ) {}
+
+  /** How many source (ONNX/DSL) nodes the layers stand for. */
+  get sourceNodes(): number {
+    return new Set(this.layers.flatMap((l) => l.origin)).size;
+  }
 
   /** Kernel files used, with the hash of their source. */
   get kernels(): Record<string, string> {
@@ -120,9 +132,9 @@ export class Engine {
  * activation memory planning. The same graph and options give a bitwise-identical engine file.
  */
 export function build(network: Graph, opts: BuildOptions = {}): Engine {
-  const graph = verify(inferTypes(network));
+  const { graph, trace } = optimize(verify(inferTypes(network)), { level: opts.optimizationLevel, disable: opts.disablePasses });
   const layers = lower(graph, opts);
-  return new Engine(graph, layers, planMemory(graph, layers), opts.adapter);
+  return new Engine(graph, layers, planMemory(graph, layers), opts.adapter, trace);
 }
 
 export { FORMAT_VERSION };

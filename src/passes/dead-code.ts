@@ -1,0 +1,20 @@
+// Dead code elimination: nodes none of whose outputs is read or is a graph output.
+import type { Node } from '../ir/graph.js';
+import { applyEdit } from './edit.js';
+import type { Pass } from './types.js';
+
+export const deadCode: Pass = {
+  name: 'dead-code',
+  description: 'remove nodes whose results nobody reads',
+  run(g, ctx) {
+    const live = new Set(g.outputs);
+    const dead: Node[] = [];
+    for (const n of [...g.nodes].reverse()) {
+      if (n.outputs.some((o) => o && live.has(o))) for (const i of n.inputs) live.add(i);
+      else dead.push(n);
+    }
+    if (dead.length === 0) return g;
+    for (const n of dead) ctx.record({ rule: 'dead', replaced: [n.name], produced: [] });
+    return applyEdit(g, { remove: dead });
+  },
+};

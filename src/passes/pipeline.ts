@@ -1,0 +1,71 @@
+/**
+ * The optimizer: passes in the order they run, each with the optimization level from which it
+ * runs. Level 0 runs nothing (one layer per source node); the default is the highest level.
+ */
+import { UnsupportedError } from '../errors.js';
+import type { Graph } from '../ir/graph.js';
+import { verify } from '../ir/verify.js';
+import { deadCode } from './dead-code.js';
+import { foldConstants } from './fold-constants.js';
+import { removeNoOps } from './remove-no-ops.js';
+import type { Pass, Rewrite, TraceEntry } from './types.js';
+
+export interface PipelineStep {
+  readonly pass: Pass;
+  readonly level: number;
+}
+
+export const PIPELINE: readonly PipelineStep[] = [
+  // Level 1: clean-ups that every later pass can rely on.
+  { pass: foldConstants, level: 1 }, // constants computed once
+  { pass: removeNoOps, level: 1 }, // Identity, x*1, same-shape Reshape...
+  { pass: deadCode, level: 1 }, // whatever the above left unread
+];
+
+export const MAX_LEVEL = Math.max(...PIPELINE.map((s) => s.level));
+
+export interface OptimizeOptions {
+  /** 0 (no passes) to MAX_LEVEL (the default). */
+  readonly level?: number;
+  /** Pass names not to run. */
+  readonly disable?: readonly string[];
+}
+
+export interface Optimized {
+  readonly graph: Graph;
+  /** What each pass that ran did, in order. */
+  readonly trace: readonly TraceEntry[];
+}
+
+/** Runs the pipeline on a typed graph; every pass's result is verified. */
+export function optimize(g: Graph, opts: OptimizeOptions = {}): Optimized {
+  const level = opts.level ?? MAX_LEVEL;
+  if (!Number.isInteger(level) || level < 0 || level > MAX_LEVEL) {
+    throw new UnsupportedError(`optimization level ${level} does not exist; levels go from 0 (no passes) to ${MAX_LEVEL}`);
+  }
+  const names = PIPELINE.map((s) => s.pass.name);
+  for (const d of opts.disable ?? []) {
+    if (!names.includes(d)) throw new UnsupportedError(`there is no pass '${d}' to disable; passes: ${names.join(', ')}`);
+  }
+  const disabled = new Set(opts.disable ?? []);
+  const trace: TraceEntry[] = [];
+  for (const { pass, level: from } of PIPELINE) {
+    if (from > level || disabled.has(pass.name)) continue;
+    const rewrites: Rewrite[] = [];
+    const before = g.nodes.length;
+    g = verify(pass.run(g, { level, disabled, record: (r) => void rewrites.push(r) }));
+    trace.push({ pass: pass.name, description: pass.description, rewrites, nodesBefore: before, nodesAfter: g.nodes.length, graph: g });
+  }
+  return { graph: g, trace };
+}
+
+/** The trace as a builder log, one block per pass. */
+export function formatTrace(trace: readonly TraceEntry[]): string {
+  return trace
+    .map((t) => {
+      const head = `[${t.pass}] ${t.description}: ${t.rewrites.length} rewrite${t.rewrites.length === 1 ? '' : 's'}, nodes ${t.nodesBefore} -> ${t.nodesAfter}`;
+      const lines = t.rewrites.map((r) => `    ${r.rule}: ${r.replaced.join(', ')}${r.produced.length ? ` -> ${r.produced.join(', ')}` : ''}`);
+      return [head, ...lines].join('\n');
+    })
+    .join('\n');
+}
