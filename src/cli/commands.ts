@@ -156,7 +156,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       }
       if (o.format && o.format !== 'text') throw new CliError(`--format must be text or json, not '${o.format}'`);
-      console.log(`engine '${d.name}': ${d.layers.length} layers, standing for ${engine.sourceNodes} source nodes`);
+      console.log(`engine '${d.name}': ${d.layers.length} layers, standing for ${d.sourceNodes} source nodes`);
       console.log(`inputs:  ${d.inputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join('x')}]`).join(', ')}`);
       console.log(`outputs: ${d.outputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join('x')}]`).join(', ')}\n`);
       console.log(table(['#', 'layer', 'op', 'origin', 'tactic', 'prec', 'in', 'out', 'slot'], d.layers.map((l, i) => [

@@ -16,6 +16,8 @@ export interface EngineDescription {
     output: string;
     slot: number[];
   }[];
+  /** Distinct source (ONNX/DSL) nodes the layers stand for: the layer count at level 0. */
+  readonly sourceNodes: number;
   readonly memory: { slots: number; peakBytes: number; unplannedBytes: number };
   readonly weightsBytes: number;
   readonly kernels: Record<string, string>;
@@ -31,6 +33,7 @@ export function describeEngine(e: Engine): EngineDescription {
     name: g.name,
     inputs: g.inputs.filter((i) => !g.initializers.has(i.name)).map((i) => io(i.name)),
     outputs: g.outputs.map(io),
+    sourceNodes: e.sourceNodes,
     layers: e.layers.map((l) => ({
       name: l.name,
       op: l.op,
