@@ -5,6 +5,7 @@ export {
   type Operand,
   type WindowOptions,
   type Conv2dOptions,
+  type ConvTranspose2dOptions,
   type DepthwiseConv2dOptions,
   type PoolOptions,
   type AvgPoolOptions,
@@ -13,5 +14,11 @@ export {
   type NormOptions,
   type ReduceOptions,
   type ResizeOptions,
+  type LrnOptions,
+  type ArgOptions,
+  type TopKOptions,
+  type QuantParam,
+  type QuantizeOptions,
+  type DequantizeOptions,
 } from './tensor-handle.js';
 export { mulberry32, tensorSeed, initValues, weightTensor, isTensor, type Init, type WeightsLike } from './init.js';

@@ -172,13 +172,16 @@ export class Network {
     }
   }
 
-  /** Adds a node and infers its output types at once; returns handles to its outputs. */
-  addNode(spec: { name: string; op: string; inputs: readonly (TensorHandle | undefined)[]; attrs?: Attrs; outputs?: number }): TensorHandle[] {
+  /**
+   * Adds a node and infers its output types at once; returns handles to its outputs. One output
+   * takes the node's name; several are `name.0`, `name.1`, ... or, given suffixes, `name.suffix`.
+   */
+  addNode(spec: { name: string; op: string; inputs: readonly (TensorHandle | undefined)[]; attrs?: Attrs; outputs?: number | readonly string[] }): TensorHandle[] {
     const layer = this.active?.name ?? spec.name;
     for (const h of spec.inputs) if (h) this.own(h, layer);
     this.claim(spec.name);
-    const count = spec.outputs ?? 1;
-    const outputs = count === 1 ? [spec.name] : Array.from({ length: count }, (_, i) => this.reserve(`${spec.name}.${i}`));
+    const suffixes = typeof spec.outputs === 'object' ? spec.outputs : Array.from({ length: spec.outputs ?? 1 }, (_, i) => String(i));
+    const outputs = suffixes.length === 1 ? [spec.name] : suffixes.map((s) => this.reserve(`${spec.name}.${s}`));
     const inputs = spec.inputs.map((h) => h?.name ?? '');
     while (inputs.length > 0 && inputs[inputs.length - 1] === '') inputs.pop();
     const n = node({ name: spec.name, op: spec.op, inputs, outputs, attrs: spec.attrs ?? {}, origin: [layer] });

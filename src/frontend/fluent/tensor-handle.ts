@@ -6,8 +6,9 @@
 import { ShapeError } from '../../errors.js';
 import { isFloat, type DType } from '../../ir/dtype.js';
 import type { Attrs, AttrValue } from '../../ir/graph.js';
-import { fromFloat64, shapeToString, tensor, toFloat64, type Shape, type Tensor, type TensorType } from '../../ir/tensor.js';
-import { weightTensor, type Init, type WeightsLike } from './init.js';
+import { QUANT_RANGE } from '../../ir/ops/quantize.js';
+import { fromFloat64, shapeToString, sizeOf, tensor, toFloat64, type Shape, type Tensor, type TensorType } from '../../ir/tensor.js';
+import { isTensor, weightTensor, type Init, type WeightsLike } from './init.js';
 import type { ConstantLike, LayerOptions, Network } from './network.js';
 
 /** A second operand: another handle, or a constant (number = scalar, list = 1-D, or a Tensor). */
@@ -27,6 +28,20 @@ export interface Conv2dOptions extends WindowOptions {
   /** true (default: zeros), false (no bias), or the values, shape [outChannels]. */
   readonly bias?: boolean | WeightsLike;
   /** Shape [outChannels, inChannels / groups, kh, kw]; default He-uniform. */
+  readonly weights?: WeightsLike;
+}
+
+export interface ConvTranspose2dOptions extends WindowOptions {
+  readonly groups?: number;
+  /**
+   * Extra rows / columns at the end of the output (a number applies to both axes), each smaller
+   * than the stride or the dilation: with stride s, s input sizes give the same conv2d output,
+   * and this picks which one the transpose restores.
+   */
+  readonly outputPadding?: number | readonly number[];
+  /** true (default: zeros), false (no bias), or the values, shape [outChannels]. */
+  readonly bias?: boolean | WeightsLike;
+  /** Shape [inChannels, outChannels / groups, kh, kw] (ONNX and PyTorch order); default He-uniform. */
   readonly weights?: WeightsLike;
 }
 
@@ -76,6 +91,41 @@ export interface ResizeOptions extends LayerOptions {
   readonly nearestMode?: 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
 }
 
+export interface LrnOptions extends LayerOptions {
+  /** Channels summed over, the value's own among them (required). */
+  readonly size: number;
+  /** Default 1e-4 (divided by size, as in ONNX and PyTorch). */
+  readonly alpha?: number;
+  /** Default 0.75. */
+  readonly beta?: number;
+  /** Default 1. */
+  readonly bias?: number;
+}
+
+export interface TopKOptions extends LayerOptions {
+  /** Default -1. */
+  readonly axis?: number;
+  /** true (default): the k largest; false: the k smallest. */
+  readonly largest?: boolean;
+  /** true (default): in order, best first; false: any order. */
+  readonly sorted?: boolean;
+}
+
+/** A scale or zero point: a number (per tensor), a list (per axis, 1-D), or a Tensor (any shape, e.g. blocked). */
+export type QuantParam = number | readonly number[] | Tensor;
+
+export interface DequantizeOptions extends LayerOptions {
+  /** The axis a per-axis or blocked scale runs along; default 1, as in ONNX. */
+  readonly axis?: number;
+  /** Blocked scales: `axis` is cut into blocks of this size, and the scale has the input's rank. */
+  readonly blockSize?: number;
+}
+
+export interface QuantizeOptions extends DequantizeOptions {
+  /** The quantized dtype; default the zero point's dtype when it is a Tensor, else u8 (as in ONNX). */
+  readonly dtype?: 'i8' | 'u8';
+}
+
 const ZEROS: Init = { kind: 'constant', value: 0 };
 const ONES: Init = { kind: 'constant', value: 1 };
 
@@ -108,6 +158,36 @@ export class TensorHandle {
 
   conv2d(outChannels: number, opts: Conv2dOptions): TensorHandle {
     return this.conv('conv2d', outChannels, opts);
+  }
+
+  /**
+   * ConvTranspose ("deconvolution", the data gradient of conv2d): per spatial axis the output is
+   * stride * (in - 1) + outputPadding + dilation * (kernel - 1) + 1 - pad_begin - pad_end, and
+   * pad 'same' makes it in * stride.
+   */
+  convTranspose2d(outChannels: number, opts: ConvTranspose2dOptions): TensorHandle {
+    return this.layer('conv_transpose2d', opts, (name) => {
+      const groups = opts.groups ?? 1;
+      const c = this.convChannels(name, 'conv_transpose2d', outChannels, groups);
+      const window = this.window(name, opts, false);
+      const kernel = window['kernel_shape'] as number[];
+      const strides = window['strides'] as number[];
+      const dilations = window['dilations'] as number[];
+      const outputPadding = opts.outputPadding === undefined ? undefined : this.spatial(name, opts.outputPadding, 'outputPadding', []);
+      if (outputPadding?.some((p, i) => !Number.isInteger(p) || p < 0 || p >= Math.max(strides[i]!, dilations[i]!))) {
+        throw new ShapeError(
+          `${name}: outputPadding [${outputPadding.join(', ')}] must be integers >= 0 and smaller than the stride [${strides.join(', ')}] or the dilation [${dilations.join(', ')}] (input ${shapeToString(this.shape)})`,
+        );
+      }
+      const dtype = floatOf(this.dtype);
+      // Each output sums about (C_in / groups) * kh * kw / (sh * sw) terms: that is its fan-in.
+      const fanIn = Math.max(1, ((c / groups) * kernel[0]! * kernel[1]!) / (strides[0]! * strides[1]!));
+      const net = this.network;
+      const w = net.param('weight', { shape: [c, outChannels / groups, ...kernel], dtype, init: { kind: 'he-uniform', fanIn }, given: opts.weights });
+      const given = opts.bias === true || opts.bias === false ? undefined : opts.bias;
+      const b = opts.bias === false ? undefined : net.param('bias', { shape: [outChannels], dtype, init: ZEROS, given });
+      return this.node(name, 'ConvTranspose', [this, w, b], { ...window, group: groups, ...defined({ output_padding: outputPadding }) });
+    });
   }
 
   depthwiseConv2d(opts: DepthwiseConv2dOptions): TensorHandle {
@@ -184,6 +264,11 @@ export class TensorHandle {
     });
   }
 
+  /** Local response normalization across channels (AlexNet): x / (bias + alpha / size * sum of x^2 over `size` channels)^beta. */
+  lrn(opts: LrnOptions): TensorHandle {
+    return this.unary('LRN', 'lrn', defined({ size: opts.size, alpha: opts.alpha, beta: opts.beta, bias: opts.bias }), opts);
+  }
+
   instanceNorm(opts: NormOptions = {}): TensorHandle {
     return this.layer('instance_norm', opts, (name) => {
       if (this.rank < 3) throw new ShapeError(`${name}: instanceNorm needs an N x C x spatial... input, got ${shapeToString(this.shape)}`);
@@ -210,6 +295,8 @@ export class TensorHandle {
     return this.unary('Selu', 'selu', defined({ alpha: opts.alpha, gamma: opts.gamma }), opts);
   }
   softplus(opts?: LayerOptions): TensorHandle { return this.unary('Softplus', 'softplus', {}, opts); }
+  /** x / (1 + |x|). */
+  softsign(opts?: LayerOptions): TensorHandle { return this.unary('Softsign', 'softsign', {}, opts); }
   mish(opts?: LayerOptions): TensorHandle { return this.unary('Mish', 'mish', {}, opts); }
   exp(opts?: LayerOptions): TensorHandle { return this.unary('Exp', 'exp', {}, opts); }
   log(opts?: LayerOptions): TensorHandle { return this.unary('Log', 'log', {}, opts); }
@@ -299,6 +386,24 @@ export class TensorHandle {
   reduceSum(axes?: readonly number[], opts?: ReduceOptions): TensorHandle { return this.reduce('ReduceSum', 'reduce_sum', axes, opts); }
   reduceMax(axes?: readonly number[], opts?: ReduceOptions): TensorHandle { return this.reduce('ReduceMax', 'reduce_max', axes, opts); }
   reduceMin(axes?: readonly number[], opts?: ReduceOptions): TensorHandle { return this.reduce('ReduceMin', 'reduce_min', axes, opts); }
+  /** i64 index of the largest value along `axis` (ties: the first, or the last with selectLastIndex). */
+  argMax(axis: number, opts?: ArgOptions): TensorHandle { return this.arg('ArgMax', 'arg_max', axis, opts); }
+  argMin(axis: number, opts?: ArgOptions): TensorHandle { return this.arg('ArgMin', 'arg_min', axis, opts); }
+
+  /** The k largest (or smallest) values along an axis and their i64 indices; ties go to the lower index. */
+  topK(k: number, opts: TopKOptions = {}): { values: TensorHandle; indices: TensorHandle } {
+    return this.layer('top_k', opts, (name) => {
+      if (!Number.isInteger(k) || k < 0) throw new ShapeError(`${name}: k must be an integer >= 0, got ${k} (input ${shapeToString(this.shape)})`);
+      const attrs = defined({
+        axis: opts.axis,
+        largest: opts.largest === undefined ? undefined : Number(opts.largest),
+        sorted: opts.sorted === undefined ? undefined : Number(opts.sorted),
+      });
+      const inputs = [this, this.network.constantInput('k', [k], 'i64')];
+      const [values, indices] = this.network.addNode({ name, op: 'TopK', inputs, attrs, outputs: ['values', 'indices'] });
+      return { values: values!, indices: indices! };
+    });
+  }
 
   // ---- layout -------------------------------------------------------------------------------
 
@@ -357,6 +462,11 @@ export class TensorHandle {
     return this.layer('gather', opts, (name) => this.node(name, 'Gather', [this, this.operand(indices, 'indices', 'i64')], defined({ axis })));
   }
 
+  /** Repeats the tensor `repeats[i]` times along axis i (one count per axis). */
+  tile(repeats: readonly number[], opts: LayerOptions = {}): TensorHandle {
+    return this.withInts('Tile', 'tile', [['repeats', repeats]], opts);
+  }
+
   /** Broadcasts to `shape` (numpy rules). */
   expand(shape: readonly number[], opts: LayerOptions = {}): TensorHandle {
     return this.withInts('Expand', 'expand', [['shape', shape]], opts);
@@ -374,6 +484,36 @@ export class TensorHandle {
         nearest_mode: opts.nearestMode,
         axes: opts.axes,
       }));
+    });
+  }
+
+  // ---- quantization -------------------------------------------------------------------------
+
+  /**
+   * QuantizeLinear: saturate(round_half_to_even(x / scale) + zeroPoint) as i8 or u8. A number
+   * zero point with a list scale applies to every entry; leave it out for none (zero).
+   */
+  quantizeLinear(scale: QuantParam, zeroPoint?: QuantParam, opts: QuantizeOptions = {}): TensorHandle {
+    return this.layer('quantize_linear', opts, (name) => {
+      const zpType = isTensor(zeroPoint) ? zeroPoint.dtype : undefined;
+      if (zpType && opts.dtype && zpType !== opts.dtype) {
+        throw new ShapeError(`${name}: the zero point is ${zpType} but dtype is ${opts.dtype}; give one dtype (input ${shapeToString(this.shape)})`);
+      }
+      const dtype = opts.dtype ?? zpType ?? 'u8';
+      const [s, zp] = this.quantParams(name, scale, zeroPoint, { scale: floatOf(this.dtype), zeroPoint: dtype });
+      return this.node(name, 'QuantizeLinear', [this, s, zp], defined({
+        axis: opts.axis,
+        block_size: opts.blockSize,
+        output_dtype: zp === undefined ? opts.dtype : undefined,
+      }));
+    });
+  }
+
+  /** DequantizeLinear: (x - zeroPoint) * scale, f32, for an i8, u8 or i32 input. */
+  dequantizeLinear(scale: QuantParam, zeroPoint?: QuantParam, opts: DequantizeOptions = {}): TensorHandle {
+    return this.layer('dequantize_linear', opts, (name) => {
+      const [s, zp] = this.quantParams(name, scale, zeroPoint, { scale: 'f32', zeroPoint: this.dtype });
+      return this.node(name, 'DequantizeLinear', [this, s, zp], defined({ axis: opts.axis, block_size: opts.blockSize }));
     });
   }
 
@@ -402,6 +542,35 @@ export class TensorHandle {
     });
   }
 
+  private arg(op: string, base: string, axis: number, opts: ArgOptions = {}): TensorHandle {
+    return this.unary(op, base, {
+      axis,
+      ...defined({
+        keepdims: opts.keepdims === undefined ? undefined : Number(opts.keepdims),
+        select_last_index: opts.selectLastIndex === undefined ? undefined : Number(opts.selectLastIndex),
+      }),
+    }, opts);
+  }
+
+  /**
+   * The scale and zero point constants of a Q/DQ layer. A number zero point takes the scale's
+   * shape; given values must be integers in the range of the zero point's dtype.
+   */
+  private quantParams(name: string, scale: QuantParam, zeroPoint: QuantParam | undefined, dtypes: { scale: DType; zeroPoint: DType }): [TensorHandle, TensorHandle | undefined] {
+    const net = this.network;
+    const s = net.constantInput('scale', scale, dtypes.scale);
+    if (zeroPoint === undefined) return [s, undefined];
+    const range = INT_RANGE[dtypes.zeroPoint];
+    if (range && !isTensor(zeroPoint)) {
+      const bad = (typeof zeroPoint === 'number' ? [zeroPoint] : zeroPoint).find((v) => !Number.isInteger(v) || v < range[0] || v > range[1]);
+      if (bad !== undefined) {
+        throw new ShapeError(`${name}: zero point ${bad} is not an integer in the ${dtypes.zeroPoint} range [${range[0]}, ${range[1]}] (input ${shapeToString(this.shape)})`);
+      }
+    }
+    const value = typeof zeroPoint === 'number' ? tensor(dtypes.zeroPoint, s.shape, new Array<number>(sizeOf(s.shape)).fill(zeroPoint)) : zeroPoint;
+    return [s, net.constantInput('zero_point', value, dtypes.zeroPoint)];
+  }
+
   /** An op whose inputs after the first are optional constant int lists (shape, axes, starts...). */
   private withInts(op: string, base: string, lists: readonly (readonly [string, readonly number[] | undefined])[], opts: LayerOptions): TensorHandle {
     return this.layer(base, opts, (name) => {
@@ -415,15 +584,21 @@ export class TensorHandle {
     return v instanceof TensorHandle ? v : this.network.constantInput(suffix, v, dtype);
   }
 
+  /** Checks a 2-D convolution's input rank, output channels and groups; returns the input channels. */
+  private convChannels(name: string, base: string, outChannels: number, groups: number): number {
+    if (this.rank !== 4) throw new ShapeError(`${name}: ${base} needs an N x C x H x W input, got ${shapeToString(this.shape)}`);
+    const c = this.shape[1]!;
+    if (!Number.isInteger(outChannels) || outChannels < 1) throw new ShapeError(`${name}: output channels must be a positive integer, got ${outChannels}`);
+    if (!Number.isInteger(groups) || groups < 1 || c % groups !== 0 || outChannels % groups !== 0) {
+      throw new ShapeError(`${name}: groups ${groups} must divide the input channels ${c} (input ${shapeToString(this.shape)}) and the output channels ${outChannels}`);
+    }
+    return c;
+  }
+
   private conv(base: string, outChannels: number, opts: Conv2dOptions): TensorHandle {
     return this.layer(base, opts, (name) => {
-      if (this.rank !== 4) throw new ShapeError(`${name}: ${base} needs an N x C x H x W input, got ${shapeToString(this.shape)}`);
-      const c = this.shape[1]!;
       const groups = opts.groups ?? 1;
-      if (!Number.isInteger(outChannels) || outChannels < 1) throw new ShapeError(`${name}: output channels must be a positive integer, got ${outChannels}`);
-      if (!Number.isInteger(groups) || groups < 1 || c % groups !== 0 || outChannels % groups !== 0) {
-        throw new ShapeError(`${name}: groups ${groups} must divide the input channels ${c} (input ${shapeToString(this.shape)}) and the output channels ${outChannels}`);
-      }
+      const c = this.convChannels(name, base, outChannels, groups);
       const window = this.window(name, opts, false);
       const kernel = window['kernel_shape'] as number[];
       const dtype = floatOf(this.dtype);
@@ -440,12 +615,7 @@ export class TensorHandle {
   private window(name: string, opts: WindowOptions, strideIsKernel: boolean): Record<string, AttrValue> {
     const n = this.rank - 2;
     if (n < 1) throw new ShapeError(`${name}: needs an N x C x spatial... input, got ${shapeToString(this.shape)}`);
-    const each = (v: number | readonly number[] | undefined, what: string, fallback: readonly number[]): number[] => {
-      if (v === undefined) return [...fallback];
-      if (typeof v === 'number') return new Array<number>(n).fill(v);
-      if (v.length !== n) throw new ShapeError(`${name}: ${what} needs 1 or ${n} values for input ${shapeToString(this.shape)}, got [${v.join(', ')}]`);
-      return [...v];
-    };
+    const each = (v: number | readonly number[] | undefined, what: string, fallback: readonly number[]) => this.spatial(name, v, what, fallback);
     const ones = new Array<number>(n).fill(1);
     const kernel = each(opts.kernel, 'kernel', ones);
     const attrs: Record<string, AttrValue> = {
@@ -462,6 +632,15 @@ export class TensorHandle {
     return attrs;
   }
 
+  /** One value per spatial axis of this N x C x spatial... input: a number for all, or a list of them. */
+  private spatial(name: string, v: number | readonly number[] | undefined, what: string, fallback: readonly number[]): number[] {
+    const n = this.rank - 2;
+    if (v === undefined) return [...fallback];
+    if (typeof v === 'number') return new Array<number>(n).fill(v);
+    if (v.length !== n) throw new ShapeError(`${name}: ${what} needs 1 or ${n} values for input ${shapeToString(this.shape)}, got [${v.join(', ')}]`);
+    return [...v];
+  }
+
   /** Scale (default ones) and bias (default zeros, or none when bias is false) of a normalization. */
   private normParams(shape: Shape, opts: NormOptions): [TensorHandle, TensorHandle | undefined] {
     const dtype = floatOf(this.dtype);
@@ -476,6 +655,14 @@ export class TensorHandle {
 export interface ReduceOptions extends LayerOptions {
   readonly keepdims?: boolean;
 }
+
+export interface ArgOptions extends ReduceOptions {
+  /** Ties go to the last index instead of the first. */
+  readonly selectLastIndex?: boolean;
+}
+
+/** Value ranges of the integer dtypes a zero point can have. */
+const INT_RANGE: Readonly<Partial<Record<DType, readonly [number, number]>>> = { ...QUANT_RANGE, i32: [-(2 ** 31), 2 ** 31 - 1] };
 
 /** The attributes whose value is defined (the op's defaults apply to the others). */
 function defined(attrs: Readonly<Record<string, AttrValue | undefined>>): Attrs {
