@@ -22,6 +22,11 @@ export function sizeOf(shape: Shape): number {
   return n;
 }
 
+/** Bytes a tensor takes on the GPU: one 32-bit word per element (see src/runtime/buffers.ts). */
+export function gpuBytes(t: TensorType): number {
+  return Math.max(4, sizeOf(t.shape) * 4);
+}
+
 export function stridesOf(shape: Shape): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;

@@ -6,6 +6,7 @@ import { UnsupportedError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { verify } from '../ir/verify.js';
 import { deadCode } from './dead-code.js';
+import { eliminateConcat } from './eliminate-concat.js';
 import { foldConstants } from './fold-constants.js';
 import { removeNoOps } from './remove-no-ops.js';
 import type { Pass, Rewrite, TraceEntry } from './types.js';
@@ -20,6 +21,9 @@ export const PIPELINE: readonly PipelineStep[] = [
   { pass: foldConstants, level: 1 }, // constants computed once
   { pass: removeNoOps, level: 1 }, // Identity, x*1, same-shape Reshape...
   { pass: deadCode, level: 1 }, // whatever the above left unread
+  // Level 2: fusion. Simplifications and folds first, then epilogue and pointwise fusion,
+  // then memory views, once every producer is final.
+  { pass: eliminateConcat, level: 2 }, // producers write into their concat slice (keep last)
 ];
 
 export const MAX_LEVEL = Math.max(...PIPELINE.map((s) => s.level));

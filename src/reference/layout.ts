@@ -33,7 +33,7 @@ registerReference(['Transpose'], (layer, inputs) => {
   return [mapElements(x, layer.outputs[0]!.shape, (c) => c.reduce((s, v, k) => s + v * strides[perm[k]!]!, 0))];
 });
 
-registerReference(['Concat'], (layer, inputs) => {
+registerReference(['Concat', 'ConcatView'], (layer, inputs) => {
   const xs = inputs.map((_, i) => input(layer, inputs, i));
   const out = layer.outputs[0]!;
   const k = axis(layer.ctx, layer.attrs.int('axis'), out.shape.length);
@@ -50,7 +50,7 @@ registerReference(['Concat'], (layer, inputs) => {
   return [tensor(out.dtype, out.shape, data)];
 });
 
-registerReference(['Split'], (layer, inputs) => {
+registerReference(['Split', 'SplitView'], (layer, inputs) => {
   const x = input(layer, inputs);
   const k = axis(layer.ctx, layer.attrs.int('axis'), x.shape.length);
   const numOutputs = layer.attrs.has('num_outputs') ? layer.attrs.int('num_outputs') : undefined;

@@ -94,7 +94,7 @@ class GpuContext implements ExecutionContext {
     readonly gpu: Gpu,
     private readonly slots: GPUBuffer[],
     private readonly dispatches: { layer: number; d: PreparedDispatch }[],
-    private readonly staging: Map<string, [GPUBuffer, GPUBuffer]>,
+    private readonly staging: Map<string, [GPUBufferBinding & { buffer: GPUBuffer }, GPUBuffer]>,
     private readonly owned: GPUBuffer[],
     private readonly timing: { set: GPUQuerySet; resolve: GPUBuffer; read: GPUBuffer } | undefined,
   ) {}
@@ -107,12 +107,14 @@ class GpuContext implements ExecutionContext {
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     const slots = engine.memory.slots.map((bytes, i) => device.createBuffer({ size: bytes, usage, label: `slot ${i}` }));
     const owned = [...slots];
-    const bufferOf = (t: string): GPUBuffer => {
+    // A tensor's binding: its weight buffer, or its slot (at an offset when it is a view).
+    const bufferOf = (t: string): GPUBufferBinding & { buffer: GPUBuffer } => {
       const w = weights.buffers.get(t);
-      if (w) return w;
+      if (w) return { buffer: w };
       const s = engine.memory.assign[t];
       if (s === undefined) throw new DeviceError(`tensor '${t}' has no buffer in the memory plan (engine is inconsistent); rebuild it`);
-      return slots[s]!;
+      const offset = engine.memory.offsets[t];
+      return offset === undefined ? { buffer: slots[s]! } : { buffer: slots[s]!, offset, size: gpuBytes(g.type(t)) };
     };
     const dispatches: { layer: number; d: PreparedDispatch }[] = [];
     const nodes = new Map(g.nodes.map((n) => [n.name, n]));
@@ -129,7 +131,7 @@ class GpuContext implements ExecutionContext {
     }
     // Outputs read back from the GPU: [source buffer, staging buffer]. Constant and empty
     // outputs need no GPU work (see runOnce).
-    const staging = new Map<string, [GPUBuffer, GPUBuffer]>();
+    const staging = new Map<string, [GPUBufferBinding & { buffer: GPUBuffer }, GPUBuffer]>();
     for (const o of g.outputs) {
       if (g.initializers.has(o) || sizeOf(g.type(o).shape) === 0) continue;
       const b = device.createBuffer({ size: gpuBytes(g.type(o)), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: `read ${o}` });
@@ -188,7 +190,7 @@ class GpuContext implements ExecutionContext {
       for (const { d } of this.dispatches) encodeDispatch(pass, d);
       pass.end();
     }
-    for (const [src, b] of this.staging.values()) encoder.copyBufferToBuffer(src, 0, b, 0, b.size);
+    for (const [src, b] of this.staging.values()) encoder.copyBufferToBuffer(src.buffer, src.offset ?? 0, b, 0, b.size);
     device.queue.submit([encoder.finish()]);
     const out: Record<string, Tensor> = {};
     for (const o of g.outputs) {

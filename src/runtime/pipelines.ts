@@ -61,10 +61,10 @@ export function bindDispatch(
   plan: KernelPlan,
   pipeline: GPUComputePipeline,
   meta: GPUBuffer,
-  storage: readonly GPUBuffer[],
+  storage: readonly (GPUBuffer | GPUBufferBinding)[],
 ): PreparedDispatch {
   const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: meta } }];
-  storage.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+  storage.forEach((b, i) => entries.push({ binding: i + 1, resource: 'buffer' in b ? b : { buffer: b } }));
   const bindGroup = gpu.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries, label: plan.kernel });
   return { plan, pipeline, bindGroup };
 }

@@ -14,6 +14,7 @@ import './families/resize.js';
 import './families/argmax.js';
 import './families/topk.js';
 import './families/quantize.js';
+import './families/views.js';
 
 export * from './types.js';
 export * from './registry.js';

@@ -33,4 +33,10 @@ export interface Tactic {
   readonly space: readonly TacticParams[];
   supports(layer: LayerInfo): boolean;
   plan(layer: LayerInfo, params: TacticParams): KernelPlan[];
+  /**
+   * A view tactic runs no kernel: its tensors share memory (see src/engine/memory.ts).
+   * 'inputs-into-output': each input is a slice of the output (ConcatView);
+   * 'outputs-into-input': each output is a slice of the input (SplitView).
+   */
+  readonly alias?: 'inputs-into-output' | 'outputs-into-input';
 }

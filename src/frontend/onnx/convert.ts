@@ -352,7 +352,7 @@ function trainingBatchNorm(n: OnnxNode, cx: ConvertContext, a: Record<string, At
 /** Why wgrt cannot import this node, or undefined when it can (ops, not values: those come later). */
 export function unsupportedReason(n: OnnxNode, opset: number): string | undefined {
   if (n.domain !== '' && n.domain !== 'ai.onnx') return `domain '${n.domain}' is not supported (only the default ONNX domain)`;
-  if (!CONVERTERS[n.op] && !OPS.has(n.op)) return `op ${n.op} is not supported`;
+  if (!CONVERTERS[n.op] && (!OPS.has(n.op) || OPS.get(n.op)!.internal)) return `op ${n.op} is not supported`;
   if (opset < 7) return `opset ${opset} is older than 7, the oldest wgrt imports`;
   if (opset > 25) return `opset ${opset} is newer than 25, the newest wgrt knows`;
   for (const [k, v] of Object.entries(n.attrs)) {

@@ -16,3 +16,4 @@ export { UNARY_OPS, ARITHMETIC_OPS, COMPARISON_OPS, LOGICAL_OPS } from './elemen
 export { REDUCE_OPS, reduceAxes } from './reduce.js';
 export { reshapeTarget, transposePerm, splitSizes, sliceParams, padAmounts, tileRepeats, PAD_MODES, type SliceAxis } from './layout.js';
 export { resizeParams } from './resize.js';
+import './views.js';

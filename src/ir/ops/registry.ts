@@ -30,6 +30,8 @@ export interface OpDef {
   readonly attrs: Readonly<Record<string, AttrSpec>>;
   /** Inputs that must be constants for static shapes (e.g. Reshape's shape). */
   readonly constantInputs?: readonly number[];
+  /** Made by the optimizer (fused or view ops), never written by users or found in ONNX. */
+  readonly internal?: boolean;
   infer(ctx: InferContext, a: AttrReader): TensorType[];
 }
 
