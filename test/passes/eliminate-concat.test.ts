@@ -9,6 +9,8 @@ import { eliminateConcat } from '../../src/passes/eliminate-concat.js';
 import { runReference } from '../../src/reference/index.js';
 import { relL2 } from '../helpers/data.js';
 import { useGpu } from '../helpers/gpu.js';
+import { exportOnnx } from '../../src/frontend/onnx/index.js';
+import { runOrt } from '../conformance/ort.js';
 import { expectSameOutputs, feedsFor, runPass } from './helpers.js';
 
 useGpu();
@@ -48,6 +50,9 @@ describe('eliminate-concat', () => {
     const got = (await ctx.run(feeds))['y']!;
     ctx.release();
     expect(relL2(got, want)).toBeLessThan(1e-5);
+    // Exported, the view is a plain Concat that onnxruntime runs.
+    const ort = (await runOrt(exportOnnx(graph), feeds))['y']!;
+    expect(relL2(ort, want)).toBeLessThan(1e-5);
   });
 
   it('keeps a copy where a slice would start at a misaligned offset', () => {

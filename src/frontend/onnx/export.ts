@@ -16,6 +16,9 @@ import { DTYPE_ATTRS } from './convert.js';
 /** The default-domain opset exports declare: the IR's op forms are those of opset 21. */
 export const EXPORT_OPSET = 21;
 
+/** Views share memory in an engine; in ONNX they are the plain ops. */
+const VIEW_AS: Readonly<Record<string, string>> = { ConcatView: 'Concat', SplitView: 'Split' };
+
 export function exportOnnx(g: Graph, opts: { producer?: string } = {}): Uint8Array {
   const valueInfo = (name: string, t: TensorType) =>
     onnx.ValueInfoProto.create({
@@ -25,10 +28,10 @@ export function exportOnnx(g: Graph, opts: { producer?: string } = {}): Uint8Arr
   const nodes = g.nodes.map((n) => {
     const attrs: Record<string, AttrValue> = { ...n.attrs };
     // The IR splits equally by output count; opset 18+ wants that said as num_outputs.
-    if (n.op === 'Split' && !n.inputs[1] && attrs['num_outputs'] === undefined) attrs['num_outputs'] = n.outputs.length;
+    if ((n.op === 'Split' || n.op === 'SplitView') && !n.inputs[1] && attrs['num_outputs'] === undefined) attrs['num_outputs'] = n.outputs.length;
     return onnx.NodeProto.create({
       name: n.name,
-      opType: n.op,
+      opType: VIEW_AS[n.op] ?? n.op,
       input: [...n.inputs],
       output: [...n.outputs],
       attribute: Object.entries(attrs).map(([k, v]) => attribute(n.op, n.name, k, v)),
