@@ -11,3 +11,4 @@ import './layout.js';
 import './resize.js';
 import './index-ops.js';
 import './quantize.js';
+import './fused.js';

@@ -17,3 +17,5 @@ export { REDUCE_OPS, reduceAxes } from './reduce.js';
 export { reshapeTarget, transposePerm, splitSizes, sliceParams, padAmounts, tileRepeats, PAD_MODES, type SliceAxis } from './layout.js';
 export { resizeParams } from './resize.js';
 import './views.js';
+import './fused.js';
+export { EPILOGUE_ACTIVATIONS, FUSED_BASE, F32_MAX, unfuse } from './fused.js';
