@@ -1,11 +1,15 @@
-// Tiled GEMM for Gemm and MatMul: Y[b] = alpha * A[b] x B[b] + beta * C.
+// Tiled GEMM for Gemm and MatMul (and their fused forms): Y[b] = act(alpha * A[b] x B[b] + beta * C + R[b]).
 // Each workgroup computes a TILE_M x TILE_N tile of one output matrix; KT-wide slices of A and B
 // are staged in workgroup memory, and each thread accumulates a TM x TN block in registers
 // (rows ty + i * WG_M, columns tx + j * WG_N). Transposes and broadcasts are strides, so one
 // kernel serves transA/transB, 1-D MatMul operands and broadcast batch dimensions.
 // Meta: [0] M, [1] N, [2] K, [3] has_c, [4] A row stride, [5] A k stride, [6] B k stride,
 //       [7] B column stride, [8] C row stride, [9] C column stride (0 where C broadcasts),
-//       [10] alpha, [11] beta, [12..15] batch dims, [16..19] A batch strides, [20..23] B batch strides.
+//       [10] alpha, [11] beta, [12..15] batch dims, [16..19] A batch strides, [20..23] B batch strides,
+//       [24] [25] the activation's alpha and beta.
+// The epilogue: y = act(alpha * acc + beta * C + residual). HAS_RESIDUAL is 1 when binding 4 holds
+// a tensor of y's shape (else A again, unread); ACT is an op code of kernels/common/unary.wgsl
+// (22, Identity, for a plain Gemm or MatMul).
 override WG_M: u32 = 16;
 override WG_N: u32 = 16;
 override TM: u32 = 4; // at most MAX_T
@@ -13,15 +17,20 @@ override TN: u32 = 4; // at most MAX_T
 override KT: u32 = 16;
 override TILE_M: u32 = WG_M * TM;
 override TILE_N: u32 = WG_N * TN;
+override HAS_RESIDUAL: u32 = 0u;
+override ACT: u32 = 22u;
 const MAX_T: u32 = 4u;
 
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> c: array<f32>; // A again when there is no bias (has_c = 0)
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+@group(0) @binding(4) var<storage, read> residual: array<f32>;
+@group(0) @binding(5) var<storage, read_write> y: array<f32>;
 
 var<workgroup> a_tile: array<f32, KT * TILE_M>; // [k][m]
 var<workgroup> b_tile: array<f32, KT * TILE_N>; // [k][n]
+
+// #include common/unary.wgsl
 
 // Hooks: where operands come from and what happens to a finished accumulator.
 fn load_a(i: u32) -> f32 { return a[i]; }
@@ -29,7 +38,8 @@ fn load_b(i: u32) -> f32 { return b[i]; }
 fn epilogue(acc: f32, m: u32, n: u32, out_index: u32) {
   var v = meta_f32(10u) * acc;
   if (meta_u32(3u) != 0u) { v += meta_f32(11u) * c[m * meta_u32(8u) + n * meta_u32(9u)]; }
-  y[out_index] = v;
+  if (HAS_RESIDUAL == 1u) { v += residual[out_index]; }
+  y[out_index] = unary_op(ACT, v, meta_f32(24u), meta_f32(25u));
 }
 
 @compute @workgroup_size(WG_N, WG_M)

@@ -20,9 +20,14 @@ function read(path: string): string {
   return s;
 }
 
-/** The full WGSL of a kernel: the common prelude, then the kernel file. */
+/**
+ * The full WGSL of a kernel: the common prelude, then the kernel file, where each line
+ * `// #include common/<file>.wgsl` stands for that file (a library of functions, e.g. the unary
+ * functions that the pointwise kernel and the conv and GEMM epilogues share).
+ */
 export function kernelSource(path: string): string {
-  return `${read('common/prelude.wgsl')}\n${read(path)}`;
+  const body = read(path).replace(/^\/\/ #include (\S+)[ \t]*$/gm, (_, lib: string) => read(lib));
+  return `${read('common/prelude.wgsl')}\n${body}`;
 }
 
 /** Content hash of a kernel's full source, recorded in engine files. */

@@ -4,6 +4,7 @@ import { sizeOf, type Shape } from '../../ir/tensor.js';
 import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
 import type { LayerInfo, Tactic } from '../types.js';
+import { epilogueOf } from './epilogue.js';
 
 /** `v` with leading `fill`s up to 3 entries: the 3-D form the conv and pool kernels take. */
 function lead3(v: readonly number[], fill: number): number[] {
@@ -30,30 +31,40 @@ export function spatialFloat(layer: LayerInfo): boolean {
 
 const WG = 256;
 
-export const CONV_DIRECT: Tactic = {
-  id: 'conv.direct',
-  ops: ['Conv'],
-  kernel: 'conv/direct.wgsl',
-  space: [{ wg: WG }, { wg: 64 }, { wg: 128 }],
-  supports: spatialFloat,
-  plan(layer, p) {
-    const g = convGeometry(layer.ctx, layer.attrs);
-    const total = sizeOf(layer.outputs[0]!.shape);
-    const hasBias = layer.inputs[2] !== undefined;
-    const wg = p['wg'] ?? WG;
-    const meta = new Meta().u32(total, g.n, g.c, g.m, g.c / g.group, g.m / g.group, 0, 0);
-    return [
-      {
-        kernel: this.kernel,
-        constants: { WG: wg, HAS_BIAS: hasBias ? 1 : 0 },
-        meta: windowMeta(meta, layer.inputs[0]!.shape.slice(2), g).done(),
-        dispatch: grid(Math.ceil(total / wg)),
-        // Without a bias the weight fills the bias slot too (see the kernel's HAS_BIAS note).
-        bindings: [{ input: 0 }, { input: 1 }, { input: hasBias ? 2 : 1 }, { output: 0 }],
-      },
-    ];
-  },
-};
+/**
+ * kernels/conv/direct.wgsl for a Conv (identity epilogue) or a FusedConv (its residual and
+ * activation, see ./epilogue.ts): one plan, two tactics.
+ */
+function directTactic(id: string, op: string): Tactic {
+  return {
+    id,
+    ops: [op],
+    kernel: 'conv/direct.wgsl',
+    space: [{ wg: WG }, { wg: 64 }, { wg: 128 }],
+    supports: spatialFloat,
+    plan(layer, p) {
+      const g = convGeometry(layer.ctx, layer.attrs);
+      const total = sizeOf(layer.outputs[0]!.shape);
+      const hasBias = layer.inputs[2] !== undefined;
+      const e = epilogueOf(layer);
+      const wg = p['wg'] ?? WG;
+      const meta = new Meta().u32(total, g.n, g.c, g.m, g.c / g.group, g.m / g.group, 0, 0);
+      return [
+        {
+          kernel: this.kernel,
+          constants: { WG: wg, HAS_BIAS: hasBias ? 1 : 0, ...e.constants },
+          meta: windowMeta(meta, layer.inputs[0]!.shape.slice(2), g).f32(...e.params).done(),
+          dispatch: grid(Math.ceil(total / wg)),
+          // Without a bias the weight fills the bias slot too (see the kernel's HAS_BIAS note).
+          bindings: [{ input: 0 }, { input: 1 }, { input: hasBias ? 2 : 1 }, e.residual, { output: 0 }],
+        },
+      ];
+    },
+  };
+}
+
+export const CONV_DIRECT = directTactic('conv.direct', 'Conv');
+export const CONV_FUSED = directTactic('conv.fused', 'FusedConv');
 
 /**
  * ConvTranspose as a gather: one thread per output element sums the input positions and kernel
@@ -84,4 +95,4 @@ export const CONV_TRANSPOSE: Tactic = {
   },
 };
 
-registerTactic(CONV_DIRECT, CONV_TRANSPOSE);
+registerTactic(CONV_DIRECT, CONV_FUSED, CONV_TRANSPOSE);

@@ -3,6 +3,7 @@ import { stridesOf, type Shape } from '../../ir/tensor.js';
 import { Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
 import type { Binding, LayerInfo, Tactic } from '../types.js';
+import { epilogueOf } from './epilogue.js';
 
 /** Element strides of `shape` broadcast to `target`, aligned right (0 on broadcast or missing dims). */
 function broadcastStrides(shape: Shape, target: Shape): number[] {
@@ -35,7 +36,8 @@ export function gemmGeometry(layer: LayerInfo): GemmGeometry | undefined {
   const A = layer.inputs[0];
   const B = layer.inputs[1];
   if (!A || !B) return undefined;
-  if (layer.node.op === 'Gemm') {
+  const op = layer.node.op;
+  if (op === 'Gemm' || op === 'FusedGemm') {
     const a = layer.attrs;
     const [m, n] = layer.outputs[0]!.shape as [number, number];
     const transA = a.int('transA') === 1;
@@ -55,6 +57,8 @@ export function gemmGeometry(layer: LayerInfo): GemmGeometry | undefined {
   const r = matmulShape(A.shape, B.shape);
   if (typeof r === 'string') return undefined;
   const { m, k, n, batch } = r;
+  // FusedMatMul's bias (rank <= 2) is C with beta 1.
+  const bias = op === 'FusedMatMul' ? layer.inputs[2] : undefined;
   return {
     m, n, k,
     aStrides: [k, 1],
@@ -62,52 +66,64 @@ export function gemmGeometry(layer: LayerInfo): GemmGeometry | undefined {
     batch,
     aBatch: broadcastStrides(A.shape.slice(0, -2), batch).map((s) => s * m * k),
     bBatch: broadcastStrides(B.shape.slice(0, -2), batch).map((s) => s * k * n),
+    ...(bias ? { cStrides: broadcastStrides(bias.shape, [m, n]) as [number, number] } : {}),
     alpha: 1,
-    beta: 0,
+    beta: bias ? 1 : 0,
   };
 }
 
 const MAX_BATCH_DIMS = 4;
 
-export const GEMM_TILED: Tactic = {
-  id: 'gemm.tiled',
-  ops: ['Gemm', 'MatMul'],
-  kernel: 'gemm/tiled.wgsl',
-  // wgm x wgn threads, each a tm x tn block (tm, tn <= 4), K slices of kt.
-  space: [
-    { wgm: 16, wgn: 16, tm: 4, tn: 4, kt: 16 },
-    { wgm: 16, wgn: 16, tm: 2, tn: 2, kt: 16 },
-    { wgm: 8, wgn: 16, tm: 4, tn: 4, kt: 8 },
-    { wgm: 8, wgn: 8, tm: 1, tn: 1, kt: 8 },
-  ],
-  supports(layer) {
-    const g = gemmGeometry(layer);
-    const float = layer.inputs.every((t) => !t || t.dtype === 'f32');
-    const batches = g ? g.batch.reduce((p, d) => p * d, 1) : 0;
-    return !!g && float && g.batch.length <= MAX_BATCH_DIMS && batches <= 65535;
-  },
-  plan(layer, p) {
-    const g = gemmGeometry(layer)!;
-    const [wgm, wgn, tm, tn, kt] = [p['wgm'] ?? 16, p['wgn'] ?? 16, p['tm'] ?? 4, p['tn'] ?? 4, p['kt'] ?? 16];
-    const pad = MAX_BATCH_DIMS - g.batch.length;
-    const left = <T>(v: readonly T[], fill: T) => [...new Array<T>(pad).fill(fill), ...v];
-    const meta = new Meta()
-      .u32(g.m, g.n, g.k, g.cStrides ? 1 : 0)
-      .u32(...g.aStrides, ...g.bStrides, ...(g.cStrides ?? [0, 0]))
-      .f32(g.alpha, g.beta)
-      .u32(...left(g.batch, 1), ...left(g.aBatch, 0), ...left(g.bBatch, 0));
-    const batches = g.batch.reduce((q, d) => q * d, 1);
-    const bias: Binding = g.cStrides ? { input: 2 } : { input: 0 };
-    return [
-      {
-        kernel: this.kernel,
-        constants: { WG_M: wgm, WG_N: wgn, TM: tm, TN: tn, KT: kt },
-        meta: meta.done(),
-        dispatch: [Math.ceil(g.n / (wgn * tn)), Math.ceil(g.m / (wgm * tm)), batches],
-        bindings: [{ input: 0 }, { input: 1 }, bias, { output: 0 }],
-      },
-    ];
-  },
-};
+/**
+ * kernels/gemm/tiled.wgsl for Gemm and MatMul (identity epilogue) or FusedGemm and FusedMatMul
+ * (their residual and activation, see ./epilogue.ts): one plan, two tactics.
+ */
+function tiledTactic(id: string, ops: readonly string[]): Tactic {
+  return {
+    id,
+    ops,
+    kernel: 'gemm/tiled.wgsl',
+    // wgm x wgn threads, each a tm x tn block (tm, tn <= 4), K slices of kt.
+    space: [
+      { wgm: 16, wgn: 16, tm: 4, tn: 4, kt: 16 },
+      { wgm: 16, wgn: 16, tm: 2, tn: 2, kt: 16 },
+      { wgm: 8, wgn: 16, tm: 4, tn: 4, kt: 8 },
+      { wgm: 8, wgn: 8, tm: 1, tn: 1, kt: 8 },
+    ],
+    supports(layer) {
+      const g = gemmGeometry(layer);
+      const float = layer.inputs.every((t) => !t || t.dtype === 'f32');
+      const batches = g ? g.batch.reduce((p, d) => p * d, 1) : 0;
+      return !!g && float && g.batch.length <= MAX_BATCH_DIMS && batches <= 65535;
+    },
+    plan(layer, p) {
+      const g = gemmGeometry(layer)!;
+      const e = epilogueOf(layer);
+      const [wgm, wgn, tm, tn, kt] = [p['wgm'] ?? 16, p['wgn'] ?? 16, p['tm'] ?? 4, p['tn'] ?? 4, p['kt'] ?? 16];
+      const pad = MAX_BATCH_DIMS - g.batch.length;
+      const left = <T>(v: readonly T[], fill: T) => [...new Array<T>(pad).fill(fill), ...v];
+      const meta = new Meta()
+        .u32(g.m, g.n, g.k, g.cStrides ? 1 : 0)
+        .u32(...g.aStrides, ...g.bStrides, ...(g.cStrides ?? [0, 0]))
+        .f32(g.alpha, g.beta)
+        .u32(...left(g.batch, 1), ...left(g.aBatch, 0), ...left(g.bBatch, 0))
+        .f32(...e.params);
+      const batches = g.batch.reduce((q, d) => q * d, 1);
+      const bias: Binding = g.cStrides ? { input: 2 } : { input: 0 };
+      return [
+        {
+          kernel: this.kernel,
+          constants: { WG_M: wgm, WG_N: wgn, TM: tm, TN: tn, KT: kt, ...e.constants },
+          meta: meta.done(),
+          dispatch: [Math.ceil(g.n / (wgn * tn)), Math.ceil(g.m / (wgm * tm)), batches],
+          bindings: [{ input: 0 }, { input: 1 }, bias, e.residual, { output: 0 }],
+        },
+      ];
+    },
+  };
+}
 
-registerTactic(GEMM_TILED);
+export const GEMM_TILED = tiledTactic('gemm.tiled', ['Gemm', 'MatMul']);
+export const GEMM_FUSED = tiledTactic('gemm.fused', ['FusedGemm', 'FusedMatMul']);
+
+registerTactic(GEMM_TILED, GEMM_FUSED);

@@ -3,12 +3,13 @@ import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
 import type { LayerInfo, Tactic } from '../types.js';
 
-/** OP codes of kernels/pointwise/unary.wgsl. */
+/** Op codes of unary_op in kernels/common/unary.wgsl (the pointwise kernel's OP, the epilogues' ACT). */
 const CODES: Readonly<Record<string, number>> = {
   Relu: 0, LeakyRelu: 1, Sigmoid: 2, Tanh: 3, HardSigmoid: 4, HardSwish: 5, Gelu: 6, Elu: 8, Selu: 9,
   Softplus: 10, Mish: 11, Exp: 12, Log: 13, Sqrt: 14, Abs: 15, Neg: 16, Reciprocal: 17, Floor: 18,
   Ceil: 19, Erf: 20, Clip: 21, Identity: 22, Softsign: 23,
 };
+export { CODES as UNARY_CODES };
 
 /** The op code and its two scalar parameters (alpha, beta) for a unary layer. */
 export function unaryCode(layer: LayerInfo): { code: number; alpha: number; beta: number } {
