@@ -24,7 +24,7 @@ function input(inputs: readonly (Tensor | undefined)[], i: number, layer: LayerI
 }
 
 /** The float64 function of an arithmetic op; `integer` selects truncating Div / Pow. */
-function arithmetic(op: string, fmod: boolean, integer: boolean): (a: number, b: number) => number {
+export function arithmetic(op: string, fmod: boolean, integer: boolean): (a: number, b: number) => number {
   const t = integer ? Math.trunc : (v: number) => v;
   switch (op) {
     case 'Add': return (a, b) => a + b;

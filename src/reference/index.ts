@@ -11,4 +11,5 @@ import './layout.js';
 import './resize.js';
 import './index-ops.js';
 import './quantize.js';
+import './pointwise-chain.js';
 import './fused.js';

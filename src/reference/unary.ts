@@ -26,8 +26,8 @@ function softplus(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
 }
 
-/** The scalar function of each float unary op, given its attributes. */
-function unaryFn(op: string, a: AttrReader): (x: number) => number {
+/** The scalar function of each float unary op, given its attributes (Clip: see clipFn). */
+export function unaryFn(op: string, a: AttrReader): (x: number) => number {
   switch (op) {
     case 'Relu': return (x) => Math.max(x, 0);
     case 'LeakyRelu': { const al = a.float('alpha'); return (x) => (x >= 0 ? x : al * x); }
@@ -86,14 +86,18 @@ registerReference(
   },
 );
 
+/** Clip's scalar function: min(hi, max(lo, v)); -Infinity and Infinity stand for absent bounds. */
+export function clipFn(lo: number, hi: number): (v: number) => number {
+  return (v) => Math.min(hi, Math.max(lo, v));
+}
+
 /** Clip(x, min?, max?): absent bounds do not clip. */
 registerReference(['Clip'], (layer, inputs) => {
   const x = input(inputs[0], 'Clip');
   const bound = (t: Tensor | undefined, dflt: number) => (t ? toFloat64(t)[0]! : dflt);
-  const lo = bound(inputs[1], -Infinity);
-  const hi = bound(inputs[2], Infinity);
+  const f = clipFn(bound(inputs[1], -Infinity), bound(inputs[2], Infinity));
   const out = layer.outputs[0]!;
-  return [fromFloat64(out.dtype, out.shape, toFloat64(x).map((v) => Math.min(hi, Math.max(lo, v))))];
+  return [fromFloat64(out.dtype, out.shape, toFloat64(x).map(f))];
 });
 
 /** The value an element of dtype `to` takes from a source value v (ONNX Cast). */

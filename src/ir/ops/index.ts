@@ -17,5 +17,10 @@ export { REDUCE_OPS, reduceAxes } from './reduce.js';
 export { reshapeTarget, transposePerm, splitSizes, sliceParams, padAmounts, tileRepeats, PAD_MODES, type SliceAxis } from './layout.js';
 export { resizeParams } from './resize.js';
 import './views.js';
+import './pointwise-chain.js';
+export {
+  CHAIN_BINARY_OPS, CHAIN_UNARY_OPS, CHAIN_MAX_INPUTS, chainAttrSpecs, chainSteps, clipBounds, expandChain, formatProgram, formatStep, parseProgram, stepAttrs,
+  type ChainOperand, type ChainStep,
+} from './pointwise-chain.js';
 import './fused.js';
 export { EPILOGUE_ACTIVATIONS, FUSED_BASE, F32_MAX, unfuse } from './fused.js';
