@@ -1,8 +1,8 @@
 import { toFloat64, toInts } from '../tensor.js';
 import { axis, constantInput, defineOp, need, same, shapeError, type AttrReader, type InferContext } from './registry.js';
 
-export const RESIZE_MODES = ['nearest', 'linear'] as const;
-export const COORD_MODES = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const;
+export const RESIZE_MODES = ['nearest', 'linear', 'cubic'] as const;
+export const COORD_MODES = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_crop_and_resize'] as const;
 export const NEAREST_MODES = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'] as const;
 
 /** Output shape and per-axis scale of a Resize (scales or sizes input, axes attribute). */
@@ -45,6 +45,28 @@ export function resizeParams(ctx: InferContext, a: AttrReader): { outShape: numb
   return { outShape, scales };
 }
 
+/**
+ * The region of interest of a tf_crop_and_resize Resize, one [start, end] pair per axis of the
+ * input (in fractions of `length - 1`): the roi input (input 1) holds all starts, then all ends,
+ * for the axes of the `axes` attribute (every axis when absent); axes not listed take [0, 1].
+ * Undefined for every other coordinate_transformation_mode, which ignores roi.
+ */
+export function resizeRoi(ctx: InferContext, a: AttrReader): [number, number][] | undefined {
+  if (a.string('coordinate_transformation_mode') !== 'tf_crop_and_resize') return undefined;
+  const r = need(ctx, 0).shape.length;
+  const axes = (a.optionalInts('axes') ?? Array.from({ length: r }, (_, i) => i)).map((v) => axis(ctx, v, r));
+  if (!ctx.node.inputs[1] || (ctx.inputs[1]?.shape[0] ?? 0) === 0) {
+    throw shapeError(ctx, 'coordinate_transformation_mode tf_crop_and_resize needs roi (input 1): starts then ends of the resized axes');
+  }
+  const roi = Array.from(toFloat64(constantInput(ctx, 1, 'roi')));
+  if (roi.length !== 2 * axes.length) {
+    throw shapeError(ctx, `roi has ${roi.length} values; ${axes.length} axes need ${2 * axes.length} (starts then ends)`);
+  }
+  const out = Array.from({ length: r }, (): [number, number] => [0, 1]);
+  axes.forEach((ax, i) => (out[ax] = [roi[i]!, roi[axes.length + i]!]));
+  return out;
+}
+
 defineOp({
   op: 'Resize',
   family: 'resize',
@@ -68,7 +90,12 @@ defineOp({
     check('mode', a.string('mode'), RESIZE_MODES);
     check('coordinate_transformation_mode', a.string('coordinate_transformation_mode'), COORD_MODES);
     check('nearest_mode', a.string('nearest_mode'), NEAREST_MODES);
-    if (a.int('antialias') !== 0) throw shapeError(ctx, 'antialias=1 is not supported');
+    for (const flag of ['antialias', 'exclude_outside']) {
+      if (a.int(flag) !== 0 && a.int(flag) !== 1) throw shapeError(ctx, `${flag} must be 0 or 1, got ${a.int(flag)}`);
+    }
+    // As ONNX's reference implementation: antialiasing is a filter property of linear and cubic.
+    if (a.int('antialias') === 1 && a.string('mode') === 'nearest') throw shapeError(ctx, "antialias=1 needs mode 'linear' or 'cubic', not 'nearest'");
+    resizeRoi(ctx, a);
     return [same(need(ctx, 0).dtype, resizeParams(ctx, a).outShape)];
   },
 });
