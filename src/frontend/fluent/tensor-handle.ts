@@ -86,9 +86,13 @@ export interface ResizeOptions extends LayerOptions {
   readonly scales?: readonly number[];
   readonly sizes?: readonly number[];
   readonly axes?: readonly number[];
-  readonly mode?: 'nearest' | 'linear';
+  readonly mode?: 'nearest' | 'linear' | 'cubic';
   readonly coordinateTransformationMode?: 'half_pixel' | 'half_pixel_symmetric' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric';
   readonly nearestMode?: 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
+  /** Cubic only: the kernel's a (default -0.75). */
+  readonly cubicCoeffA?: number;
+  /** Linear and cubic when downsampling: widen the filter to the output spacing. */
+  readonly antialias?: boolean;
 }
 
 export interface LrnOptions extends LayerOptions {
@@ -482,6 +486,8 @@ export class TensorHandle {
         mode: opts.mode,
         coordinate_transformation_mode: opts.coordinateTransformationMode,
         nearest_mode: opts.nearestMode,
+        cubic_coeff_a: opts.cubicCoeffA,
+        antialias: opts.antialias === undefined ? undefined : opts.antialias ? 1 : 0,
         axes: opts.axes,
       }));
     });

@@ -325,6 +325,9 @@ describe('fluent layers', () => {
     expect(rz.last.inputs).toEqual(['x', '', 'resize_1.scales']);
     expect(rz.shapes[0]).toEqual([1, 2, 6, 8]);
     expect(one([1, 2, 3, 4], (x) => x.resize({ sizes: [5, 5], axes: [2, 3] })).shapes[0]).toEqual([1, 2, 5, 5]);
+    const cubic = one([1, 2, 8, 8], (x) => x.resize({ scales: [1, 1, 0.5, 0.5], mode: 'cubic', cubicCoeffA: -0.5, antialias: true }));
+    expect(cubic.last.attrs).toMatchObject({ mode: 'cubic', cubic_coeff_a: -0.5, antialias: 1 });
+    expect(cubic.shapes[0]).toEqual([1, 2, 4, 4]);
   });
 
   it('split and concat', () => {
