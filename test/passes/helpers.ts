@@ -1,6 +1,6 @@
 /** Helpers for pass tests: run one pass with a recording context, compare structure and outputs. */
 import { expect } from 'vitest';
-import type { Graph, Node } from '../../src/ir/graph.js';
+import { Graph, type Node } from '../../src/ir/graph.js';
 import { inferTypes } from '../../src/ir/infer.js';
 import { verify } from '../../src/ir/verify.js';
 import type { Tensor } from '../../src/ir/tensor.js';
@@ -31,4 +31,20 @@ export function expectSameOutputs(before: Graph, after: Graph, tol = 1e-6): void
   const a = runReference(verify(inferTypes(before)), feeds);
   const b = runReference(after, feeds);
   for (const o of before.outputs) expect(relL2(b[o]!, a[o]!), o).toBeLessThan(tol);
+}
+
+/** structure() with each node's attributes: the Expected side of a rewrite test. */
+export function nodesOf(g: Graph): { op: string; inputs: readonly string[]; outputs: readonly string[]; attrs: Node['attrs']; origin: readonly string[] }[] {
+  return g.nodes.map((n: Node) => ({ op: n.op, inputs: n.inputs, outputs: n.outputs, attrs: n.attrs, origin: n.origin }));
+}
+
+/** A small Before graph: f32 inputs by shape, nodes, constants and outputs (default ['y']). */
+export function graphOf(g: { inputs: Record<string, number[]>; nodes: Node[]; constants?: Record<string, Tensor>; outputs?: string[] }): Graph {
+  return new Graph({
+    name: 'before',
+    inputs: Object.entries(g.inputs).map(([name, shape]) => ({ name, type: { dtype: 'f32' as const, shape } })),
+    outputs: g.outputs ?? ['y'],
+    nodes: g.nodes,
+    initializers: new Map(Object.entries(g.constants ?? {})),
+  });
 }
