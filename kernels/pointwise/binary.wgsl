@@ -24,37 +24,19 @@ fn operand_offsets(i: u32) -> vec2<u32> {
   return off;
 }
 
-// x^e with WGSL's pow (defined for x > 0 only) extended to x <= 0 and integer exponents.
-fn pow_f(x: f32, e: f32) -> f32 {
-  if (e == 0.0) { return 1.0; }
-  if (x == 0.0) { return select(1.0 / x, 0.0, e > 0.0); }
-  let m = pow(abs(x), e);
-  if (x > 0.0) { return m; }
-  // A negative base to a fractional power is NaN (built from x so it is no constant expression).
-  if (fract(e) != 0.0) { return bitcast<f32>(0x7fc00000u | (bitcast<u32>(x) & 0u)); }
-  return select(m, -m, fract(e * 0.5) != 0.0);
-}
+// #include common/binary.wgsl
 
 fn word(v: f32) -> u32 { return bitcast<u32>(v); }
 fn flag(c: bool) -> u32 { return select(0u, 1u, c); }
 
 fn apply(x: f32, z: f32) -> u32 {
   switch OP {
-    case 0u: { return word(x + z); }
-    case 1u: { return word(x - z); }
-    case 2u: { return word(x * z); }
-    case 3u: { return word(x / z); }
-    case 4u: { return word(pow_f(x, z)); }
-    case 5u: { return word(min(x, z)); }
-    case 6u: { return word(max(x, z)); }
-    case 7u: { return word(select(x, z * x, x < 0.0)); }       // PRelu (z is the slope)
-    case 8u: { return word(x - z * floor(x / z)); }             // Mod: sign of the divisor
-    case 9u: { return word(x % z); }                            // Mod fmod=1: sign of the dividend
     case 10u: { return flag(x == z); }
     case 11u: { return flag(x < z); }
     case 12u: { return flag(x > z); }
     case 13u: { return flag(x <= z); }
-    default: { return flag(x >= z); }                           // 14: GreaterOrEqual
+    case 14u: { return flag(x >= z); }
+    default: { return word(binary_op(OP, x, z)); }             // 0..9: arithmetic
   }
 }
 

@@ -6,15 +6,15 @@ import { kernelSource } from '../tactics/sources.js';
 
 const caches = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 
-/** The compute pipeline for a plan's kernel and constants, compiled once per device. */
+/** The compute pipeline for a plan's kernel, hooks and constants, compiled once per device. */
 export async function pipelineFor(gpu: Gpu, plan: KernelPlan): Promise<GPUComputePipeline> {
   let cache = caches.get(gpu.device);
   if (!cache) caches.set(gpu.device, (cache = new Map()));
-  const key = JSON.stringify([plan.kernel, Object.entries(plan.constants).sort()]);
+  const key = JSON.stringify([plan.kernel, plan.hooks ?? '', Object.entries(plan.constants).sort()]);
   let p = cache.get(key);
   if (p) return p;
   const device = gpu.device;
-  const code = kernelSource(plan.kernel);
+  const code = plan.hooks ? `${kernelSource(plan.kernel)}\n${plan.hooks}` : kernelSource(plan.kernel);
   device.pushErrorScope('validation');
   const module = device.createShaderModule({ code, label: plan.kernel });
   const info = await module.getCompilationInfo();
@@ -22,7 +22,7 @@ export async function pipelineFor(gpu: Gpu, plan: KernelPlan): Promise<GPUComput
   if (errors.length > 0) {
     await device.popErrorScope();
     const lines = errors.map((m) => `  kernels/${plan.kernel}:${m.lineNum}:${m.linePos}: ${m.message}`).join('\n');
-    throw new DeviceError(`WGSL compilation failed for kernels/${plan.kernel} (line numbers include the prelude):\n${lines}`);
+    throw new DeviceError(`WGSL compilation failed for kernels/${plan.kernel} (line numbers include the prelude, the included files and the generated hooks):\n${lines}`);
   }
   try {
     p = await device.createComputePipelineAsync({

@@ -15,6 +15,7 @@ import './families/argmax.js';
 import './families/topk.js';
 import './families/quantize.js';
 import './families/views.js';
+import './families/pointwise-chain.js';
 
 export * from './types.js';
 export * from './registry.js';

@@ -18,6 +18,12 @@ export interface KernelPlan {
   readonly meta: readonly number[];
   readonly dispatch: readonly [number, number, number];
   readonly bindings: readonly Binding[];
+  /**
+   * WGSL functions generated for this layer (e.g. a fused chain's `chain()`), appended to the
+   * kernel file: the hooks it calls. Generated from the graph, deterministically, whenever the
+   * plan is made, so engine files record only the kernel file's hash.
+   */
+  readonly hooks?: string;
 }
 
 export type TacticParams = Readonly<Record<string, number>>;

@@ -5,8 +5,11 @@ import { registerTactic } from '../registry.js';
 import type { LayerInfo, Tactic } from '../types.js';
 import { broadcastGeometry, elementGrid, padFront, WG } from './strides.js';
 
-/** OP codes of kernels/pointwise/binary.wgsl and binary-int.wgsl (logical ops: int only). */
-const CODES: Readonly<Record<string, number>> = {
+/**
+ * OP codes of kernels/pointwise/binary.wgsl and binary-int.wgsl (logical ops: int only); 0..9
+ * are binary_op's in kernels/common/binary.wgsl.
+ */
+export const BINARY_CODES: Readonly<Record<string, number>> = {
   Add: 0, Sub: 1, Mul: 2, Div: 3, Pow: 4, Min: 5, Max: 6, PRelu: 7, Mod: 8,
   Equal: 10, Less: 11, Greater: 12, LessOrEqual: 13, GreaterOrEqual: 14, And: 15, Or: 16, Xor: 17,
 };
@@ -14,7 +17,7 @@ const CODES: Readonly<Record<string, number>> = {
 function opCode(layer: LayerInfo): number {
   const op = layer.node.op;
   if (op === 'Mod' && layer.attrs.int('fmod') === 1) return 9;
-  return CODES[op]!;
+  return BINARY_CODES[op]!;
 }
 
 /** Meta words [n, shape[6], strides[6] per operand] of a broadcast over `operands` inputs. */
@@ -39,7 +42,7 @@ function wordKinds(layer: LayerInfo): 'float' | 'int' | undefined {
 }
 
 function binaryTactic(id: string, kernel: string, kind: 'float' | 'int'): Tactic {
-  const ops = Object.keys(CODES).filter((op) => kind === 'int' || !['And', 'Or', 'Xor'].includes(op));
+  const ops = Object.keys(BINARY_CODES).filter((op) => kind === 'int' || !['And', 'Or', 'Xor'].includes(op));
   return {
     id,
     ops,
