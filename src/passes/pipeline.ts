@@ -8,6 +8,7 @@ import { verify } from '../ir/verify.js';
 import { deadCode } from './dead-code.js';
 import { eliminateConcat } from './eliminate-concat.js';
 import { foldConstants } from './fold-constants.js';
+import { fuseEpilogue } from './fuse-epilogue.js';
 import { removeNoOps } from './remove-no-ops.js';
 import type { Pass, Rewrite, TraceEntry } from './types.js';
 
@@ -23,6 +24,8 @@ export const PIPELINE: readonly PipelineStep[] = [
   { pass: deadCode, level: 1 }, // whatever the above left unread
   // Level 2: fusion. Simplifications and folds first, then epilogue and pointwise fusion,
   // then memory views, once every producer is final.
+  { pass: fuseEpilogue, level: 2 }, // Conv/Gemm/MatMul + bias + residual + activation: one kernel
+  { pass: deadCode, level: 2 }, // what the fusions left unread
   { pass: eliminateConcat, level: 2 }, // producers write into their concat slice (keep last)
 ];
 

@@ -1,12 +1,13 @@
 /**
  * wgrt Graph -> ONNX ModelProto, with standard ops only (the IR's ops are ONNX ops in their
  * newest forms; quantized tensors are QuantizeLinear/DequantizeLinear pairs), so a graph can
- * be opened in Netron or run by onnxruntime. Constant and pass-through graph outputs get an
+ * be opened in Netron or run by onnxruntime; fused ops are written as the nodes they stand for
+ * (Conv + Add + Relu for a FusedConv). Constant and pass-through graph outputs get an
  * Identity node (ONNX graphs produce their outputs with nodes).
  */
 import { GraphError } from '../../errors.js';
-import type { AttrValue, Graph } from '../../ir/graph.js';
-import { OPS, type AttrKind } from '../../ir/ops/index.js';
+import { toposort, type AttrValue, type Graph, type Node } from '../../ir/graph.js';
+import { FUSED_BASE, OPS, unfuse, type AttrKind } from '../../ir/ops/index.js';
 import type { Tensor, TensorType } from '../../ir/tensor.js';
 import { isDType } from '../../ir/dtype.js';
 import { onnx, onnxCodeOf } from './proto.js';
@@ -25,7 +26,8 @@ export function exportOnnx(g: Graph, opts: { producer?: string } = {}): Uint8Arr
       name,
       type: { tensorType: { elemType: onnxCodeOf(t.dtype), shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } },
     });
-  const nodes = g.nodes.map((n) => {
+  const { nodes: standard, constants } = unfuseAll(g);
+  const nodes = standard.map((n) => {
     const attrs: Record<string, AttrValue> = { ...n.attrs };
     // The IR splits equally by output count; opset 18+ wants that said as num_outputs.
     if ((n.op === 'Split' || n.op === 'SplitView') && !n.inputs[1] && attrs['num_outputs'] === undefined) attrs['num_outputs'] = n.outputs.length;
@@ -37,7 +39,7 @@ export function exportOnnx(g: Graph, opts: { producer?: string } = {}): Uint8Arr
       attribute: Object.entries(attrs).map(([k, v]) => attribute(n.op, n.name, k, v)),
     });
   });
-  const initializers = new Map(g.initializers);
+  const initializers = new Map([...g.initializers, ...constants]);
   const inputNames = new Set(g.inputs.map((i) => i.name));
   for (const o of g.outputs) {
     if (!initializers.has(o) && !inputNames.has(o)) continue;
@@ -61,6 +63,21 @@ export function exportOnnx(g: Graph, opts: { producer?: string } = {}): Uint8Arr
     },
   });
   return onnx.ModelProto.encode(model).finish();
+}
+
+/**
+ * The nodes of `g` in an order ONNX accepts (producers first), each fused node (FusedConv,
+ * FusedGemm, FusedMatMul) as the standard nodes it stands for.
+ */
+function unfuseAll(g: Graph): { nodes: Node[]; constants: Map<string, Tensor> } {
+  const constants = new Map<string, Tensor>();
+  const nodes = toposort(g).flatMap((n) => {
+    if (!FUSED_BASE[n.op]) return [n];
+    const u = unfuse(n);
+    u.constants.forEach((t, k) => constants.set(k, t));
+    return u.nodes;
+  });
+  return { nodes, constants };
 }
 
 function attribute(op: string, node: string, name: string, v: AttrValue) {
