@@ -9,6 +9,7 @@ import type { Graph } from '../../src/ir/graph.js';
 import { inferTypes } from '../../src/ir/infer.js';
 import { tensor, toFloat64, type Shape } from '../../src/ir/tensor.js';
 import { verify } from '../../src/ir/verify.js';
+import { fuseConvBn } from '../../src/passes/fuse-conv-bn.js';
 import { fuseEpilogue } from '../../src/passes/fuse-epilogue.js';
 import { runReference } from '../../src/reference/index.js';
 import { relL2 } from '../helpers/data.js';
@@ -250,5 +251,23 @@ describe('fuse-epilogue: ONNX export writes the standard nodes back', () => {
     const want = runReference(verify(inferTypes(before)), feeds);
     const got = await runOrt(model, feeds);
     for (const o of before.outputs) expect(relL2(got[o]!, want[o]!), o).toBeLessThan(1e-5);
+  });
+});
+
+describe('fuse-epilogue after fuse-conv-bn', () => {
+  it('a ResNet block with BatchNorms ends as two FusedConvs whose origins name every source node', async () => {
+    const net = network('resnet-block', { seed: 13 });
+    const x = net.input('x', [1, 6, 7, 7]);
+    const a = x.conv2d(6, { kernel: 3, pad: 1, bias: false, name: 'conv1' }).batchNorm({ init: 'random', name: 'bn1' }).relu({ name: 'relu1' });
+    const b = a.conv2d(6, { kernel: 3, pad: 1, bias: false, name: 'conv2' }).batchNorm({ init: 'random', name: 'bn2' });
+    net.output('y', b.add(x, { name: 'add' }).relu({ name: 'relu2' }));
+    const before = net.build();
+    const folded = runPass(fuseConvBn, before).graph;
+    const { graph } = runPass(fuseEpilogue, folded);
+    expect(graph.nodes.map((n) => [n.op, n.origin])).toEqual([
+      ['FusedConv', ['conv1', 'bn1', 'relu1']],
+      ['FusedConv', ['conv2', 'bn2', 'add', 'relu2']],
+    ]);
+    await expectSameEverywhere(before, graph);
   });
 });
