@@ -9,6 +9,7 @@ import { deadCode } from './dead-code.js';
 import { eliminateConcat } from './eliminate-concat.js';
 import { foldConstants } from './fold-constants.js';
 import { fuseEpilogue } from './fuse-epilogue.js';
+import { fusePointwise } from './fuse-pointwise.js';
 import { removeNoOps } from './remove-no-ops.js';
 import type { Pass, Rewrite, TraceEntry } from './types.js';
 
@@ -25,6 +26,7 @@ export const PIPELINE: readonly PipelineStep[] = [
   // Level 2: fusion. Simplifications and folds first, then epilogue and pointwise fusion,
   // then memory views, once every producer is final.
   { pass: fuseEpilogue, level: 2 }, // Conv/Gemm/MatMul + bias + residual + activation: one kernel
+  { pass: fusePointwise, level: 2 }, // elementwise chains: one generated kernel (after fuse-epilogue, which gets first pick)
   { pass: deadCode, level: 2 }, // what the fusions left unread
   { pass: eliminateConcat, level: 2 }, // producers write into their concat slice (keep last)
 ];

@@ -2,12 +2,12 @@
  * wgrt Graph -> ONNX ModelProto, with standard ops only (the IR's ops are ONNX ops in their
  * newest forms; quantized tensors are QuantizeLinear/DequantizeLinear pairs), so a graph can
  * be opened in Netron or run by onnxruntime; fused ops are written as the nodes they stand for
- * (Conv + Add + Relu for a FusedConv). Constant and pass-through graph outputs get an
- * Identity node (ONNX graphs produce their outputs with nodes).
+ * (Conv + Add + Relu for a FusedConv, one node per step for a PointwiseChain). Constant and
+ * pass-through graph outputs get an Identity node (ONNX graphs produce their outputs with nodes).
  */
 import { GraphError } from '../../errors.js';
 import { toposort, type AttrValue, type Graph, type Node } from '../../ir/graph.js';
-import { FUSED_BASE, OPS, unfuse, type AttrKind } from '../../ir/ops/index.js';
+import { expandChain, FUSED_BASE, OPS, unfuse, type AttrKind } from '../../ir/ops/index.js';
 import type { Tensor, TensorType } from '../../ir/tensor.js';
 import { isDType } from '../../ir/dtype.js';
 import { onnx, onnxCodeOf } from './proto.js';
@@ -72,8 +72,8 @@ export function exportOnnx(g: Graph, opts: { producer?: string } = {}): Uint8Arr
 function unfuseAll(g: Graph): { nodes: Node[]; constants: Map<string, Tensor> } {
   const constants = new Map<string, Tensor>();
   const nodes = toposort(g).flatMap((n) => {
-    if (!FUSED_BASE[n.op]) return [n];
-    const u = unfuse(n);
+    if (!FUSED_BASE[n.op] && n.op !== 'PointwiseChain') return [n];
+    const u = n.op === 'PointwiseChain' ? expandChain(n) : unfuse(n);
     u.constants.forEach((t, k) => constants.set(k, t));
     return u.nodes;
   });
