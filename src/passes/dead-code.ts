@@ -1,5 +1,6 @@
-// Dead code elimination: nodes none of whose outputs is read or is a graph output.
-import type { Node } from '../ir/graph.js';
+// Dead code elimination: nodes none of whose outputs is read or is a graph output. Nodes are
+// walked from the outputs back in topological order (a graph's node list may be in any order).
+import { toposort, type Node } from '../ir/graph.js';
 import { applyEdit } from './edit.js';
 import type { Pass } from './types.js';
 
@@ -9,7 +10,7 @@ export const deadCode: Pass = {
   run(g, ctx) {
     const live = new Set(g.outputs);
     const dead: Node[] = [];
-    for (const n of [...g.nodes].reverse()) {
+    for (const n of toposort(g).reverse()) {
       if (n.outputs.some((o) => o && live.has(o))) for (const i of n.inputs) live.add(i);
       else dead.push(n);
     }

@@ -79,4 +79,16 @@ describe('dead-code', () => {
     expect(graph.initializers.size).toBe(0);
     expect(rewrites.map((r) => r.replaced[0])).toEqual(['d2', 'd1']);
   });
+
+  it('keeps a producer listed after its reader (node lists need not be in topological order)', () => {
+    const before = new Graph({
+      name: 'unordered',
+      inputs: [x],
+      outputs: ['y'],
+      nodes: [node({ name: 'late', op: 'Relu', inputs: ['t'], outputs: ['y'] }), node({ name: 'early', op: 'Exp', inputs: ['x'], outputs: ['t'] })],
+    });
+    const { graph, rewrites } = runPass(deadCode, before);
+    expect(graph.nodes.map((n) => n.name)).toEqual(['late', 'early']);
+    expect(rewrites).toEqual([]);
+  });
 });
