@@ -8,9 +8,12 @@ import { verify } from '../ir/verify.js';
 import { deadCode } from './dead-code.js';
 import { eliminateConcat } from './eliminate-concat.js';
 import { foldConstants } from './fold-constants.js';
+import { fuseConvBn } from './fuse-conv-bn.js';
 import { fuseEpilogue } from './fuse-epilogue.js';
 import { fusePointwise } from './fuse-pointwise.js';
+import { matmulAddToGemm } from './matmul-add-to-gemm.js';
 import { removeNoOps } from './remove-no-ops.js';
+import { simplify } from './simplify.js';
 import type { Pass, Rewrite, TraceEntry } from './types.js';
 
 export interface PipelineStep {
@@ -25,6 +28,9 @@ export const PIPELINE: readonly PipelineStep[] = [
   { pass: deadCode, level: 1 }, // whatever the above left unread
   // Level 2: fusion. Simplifications and folds first, then epilogue and pointwise fusion,
   // then memory views, once every producer is final.
+  { pass: simplify, level: 2 }, // LogSoftmax, global pools, pads into windows, merged transposes/reshapes
+  { pass: fuseConvBn, level: 2 }, // BatchNormalization into the Conv/Gemm weights before it
+  { pass: matmulAddToGemm, level: 2 }, // 2-D MatMul + constant bias: one Gemm with C
   { pass: fuseEpilogue, level: 2 }, // Conv/Gemm/MatMul + bias + residual + activation: one kernel
   { pass: fusePointwise, level: 2 }, // elementwise chains: one generated kernel (after fuse-epilogue, which gets first pick)
   { pass: deadCode, level: 2 }, // what the fusions left unread

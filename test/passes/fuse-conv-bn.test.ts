@@ -1,8 +1,11 @@
 // fuse-conv-bn: BatchNormalization folded into the Conv / Gemm / MatMul before it.
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadOnnx } from '../../src/frontend/onnx/index.js';
 import { node } from '../../src/ir/graph.js';
 import { toFloat64, type Tensor } from '../../src/ir/tensor.js';
 import { fuseConvBn } from '../../src/passes/fuse-conv-bn.js';
+import { optimize } from '../../src/passes/pipeline.js';
 import { randomF32 } from '../helpers/data.js';
 import { expectSameOutputs, graphOf, nodesOf, runPass } from './helpers.js';
 
@@ -122,5 +125,16 @@ describe('fuse-conv-bn', () => {
       constants: { w: randomF32([5, 4], 11), ...bnParams(4, 12) },
     });
     expect(runPass(fuseConvBn, batched).rewrites).toEqual([]);
+  });
+});
+
+describe('fuse-conv-bn on the light ResNet-50 (ONNX conformance)', () => {
+  it('leaves no BatchNormalization after optimize()', () => {
+    const g = loadOnnx(fileURLToPath(new URL('../data/onnx-conformance/light/light_resnet50/model.onnx', import.meta.url)));
+    const bns = g.nodes.filter((n) => n.op === 'BatchNormalization').length;
+    expect(bns).toBe(53);
+    const { graph, trace } = optimize(g);
+    expect(graph.nodes.filter((n) => n.op === 'BatchNormalization')).toEqual([]);
+    expect(trace.find((t) => t.pass === 'fuse-conv-bn')!.rewrites.length).toBe(bns);
   });
 });
