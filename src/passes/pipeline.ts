@@ -10,6 +10,7 @@ import { eliminateConcat } from './eliminate-concat.js';
 import { foldConstants } from './fold-constants.js';
 import { fuseConvBn } from './fuse-conv-bn.js';
 import { fuseEpilogue } from './fuse-epilogue.js';
+import { fuseHorizontal } from './fuse-horizontal.js';
 import { fusePointwise } from './fuse-pointwise.js';
 import { matmulAddToGemm } from './matmul-add-to-gemm.js';
 import { removeNoOps } from './remove-no-ops.js';
@@ -33,6 +34,7 @@ export const PIPELINE: readonly PipelineStep[] = [
   { pass: matmulAddToGemm, level: 2 }, // 2-D MatMul + constant bias: one Gemm with C
   { pass: fuseEpilogue, level: 2 }, // Conv/Gemm/MatMul + bias + residual + activation: one kernel
   { pass: fusePointwise, level: 2 }, // elementwise chains: one generated kernel (after fuse-epilogue, which gets first pick)
+  { pass: fuseHorizontal, level: 2 }, // sibling convs of one input: one wider conv, sliced by views
   { pass: deadCode, level: 2 }, // what the fusions left unread
   { pass: eliminateConcat, level: 2 }, // producers write into their concat slice (keep last)
 ];

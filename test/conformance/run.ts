@@ -48,7 +48,7 @@ const lines = [
   `- cases: ${rows.length}, run: ${run.length}, skipped: ${rows.length - run.length} (random training-mode Dropout)`,
   `- pass on WebGPU: ${count((r) => !r.webgpu)} (${pct(count((r) => !r.webgpu))})`,
   `- pass on the reference: ${count((r) => !r.reference)} (${pct(count((r) => !r.reference))})`,
-  `- pass on both: ${count(pass)} (${pct(count(pass))})`,
+  `- pass on both: ${count(pass)} (${pct(count(pass))}); of these, ${count((r) => pass(r) && !!r.folded)} were folded to constants at build time (listed below)`,
   `- export round trip through onnxruntime matches: ${count((r) => pass(r) && !r.exported)} of ${count(pass)}`,
   '',
   '## Per op',
@@ -80,7 +80,11 @@ const lines = [
     : ['None.']),
   '',
   'Cases run with some inputs given as constants (static shapes: shape tensors, scales, K, bounds):',
-  rows.filter((r) => r.frozen.length).map((r) => `\`${r.name}\` (${r.frozen.join(', ')})`).join(', ') + '.',
+  rows.filter((r) => r.frozen.length && !r.folded).map((r) => `\`${r.name}\` (${r.frozen.join(', ')})`).join(', ') + '.',
+  '',
+  'Cases whose every input had to be a constant, so the whole graph was evaluated at build time',
+  '(no WebGPU kernel ran; these pass through constant folding on the reference):',
+  (rows.filter((r) => r.folded).map((r) => `\`${r.name}\``).join(', ') || 'none') + '.',
   '',
 ];
 if (!values.filter) writeFileSync(join(CORPUS, 'RESULTS.md'), lines.join('\n'));
