@@ -2,7 +2,7 @@
  * Building a pass's output graph: remove nodes, add nodes where the removed ones stood, add or
  * drop constants, then re-type. Origins are the caller's to set (usually `originOf`).
  */
-import { Graph, node, type Node } from '../ir/graph.js';
+import { Graph, node, toposort, type Node } from '../ir/graph.js';
 import { inferTypes } from '../ir/infer.js';
 import type { Tensor } from '../ir/tensor.js';
 
@@ -19,7 +19,7 @@ export function originOf(nodes: readonly Node[]): string[] {
   return [...new Set(nodes.flatMap((n) => n.origin))];
 }
 
-/** Applies an edit: new nodes go where the first removed node stood; unused constants are dropped. */
+/** Applies an edit: new nodes go where the first removed node stood, then the list is put in dependency order; unused constants are dropped. */
 export function applyEdit(g: Graph, e: GraphEdit): Graph {
   const gone = new Set(e.remove ?? []);
   const nodes: Node[] = [];
@@ -39,7 +39,9 @@ export function applyEdit(g: Graph, e: GraphEdit): Graph {
   for (const [k, v] of extra) consts.set(k, v);
   const used = new Set([...nodes.flatMap((n) => n.inputs), ...g.outputs]);
   for (const k of [...consts.keys()]) if (!used.has(k)) consts.delete(k);
-  return inferTypes(new Graph({ name: g.name, inputs: g.inputs, outputs: g.outputs, nodes, initializers: consts }));
+  // Keep the node list in dependency order (stable), so passes may walk it front to back.
+  const draft = new Graph({ name: g.name, inputs: g.inputs, outputs: g.outputs, nodes, initializers: consts });
+  return inferTypes(draft.with({ nodes: toposort(draft) }));
 }
 
 /** A tensor or node name not used in `g` yet, derived from `hint`. */

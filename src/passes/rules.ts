@@ -82,7 +82,10 @@ export function match(g: Graph, p: OpPattern, root: Node): Match | undefined {
     if (!q.ops.includes(n.op)) return false;
     if (inner && !q.shared) {
       const out = n.outputs[0]!;
-      if (n.outputs.filter((o) => o).length !== 1 || outputs.has(out) || g.consumers(out).length !== 1) return false;
+      // Read exactly once (one reader, in one of its inputs), and not a graph output.
+      const readers = g.consumers(out);
+      if (n.outputs.filter((o) => o).length !== 1 || outputs.has(out) || readers.length !== 1) return false;
+      if (readers[0]!.inputs.filter((i) => i === out).length !== 1) return false;
     }
     if (q.inputs) {
       if (q.inputs.length > n.inputs.length) return false;

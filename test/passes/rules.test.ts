@@ -37,6 +37,16 @@ describe('patterns', () => {
     expect(match(g, op('Relu', op('Conv', v('x'), v('x'))), relu)).toBeUndefined(); // one name, two tensors
   });
 
+  it('does not take an inner node that its one reader reads twice', () => {
+    const net = network('twice', { seed: 1 });
+    const x = net.input('x', [4]);
+    const n = x.neg({ name: 'n' });
+    net.output('y', n.mul(n, { name: 'square' }));
+    const g = inferTypes(net.build());
+    const square = g.nodes.find((m) => m.name === 'square')!;
+    expect(match(g, op('Mul', op('Neg', v('x')), v('other')), square)).toBeUndefined();
+  });
+
   it('runs a rule table to a fixpoint, recording each rewrite with origins', () => {
     const net = network('chain', { seed: 1 });
     const x = net.input('x', [4]);
