@@ -12,7 +12,8 @@ import type { Pass } from './types.js';
 /** WebGPU's largest minStorageBufferOffsetAlignment: view offsets that are multiples of it bind anywhere. */
 export const VIEW_ALIGNMENT = 256;
 
-export const VIEW_OPS = new Set(['ConcatView', 'SplitView']);
+/** Ops lowered to views whose outputs live inside their input: their outputs cannot also live in a concat. */
+export const VIEW_PRODUCERS = new Set(['SplitView', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity']);
 
 /** Why the Concat `n` cannot become a view, or undefined when it can. */
 export function concatViewBlocker(g: Graph, n: Node): string | undefined {
@@ -26,7 +27,7 @@ export function concatViewBlocker(g: Graph, n: Node): string | undefined {
   for (const t of n.inputs) {
     const p = g.producer(t);
     if (!p || g.initializers.has(t)) return `input '${t}' is a graph input or a constant`;
-    if (p.op === 'SplitView') return `input '${t}' is already a slice of another tensor`;
+    if (VIEW_PRODUCERS.has(p.op)) return `input '${t}' is already a view of another tensor (${p.op})`;
     if (g.outputs.includes(t)) return `input '${t}' is a graph output`;
     if (g.consumers(t).some((c) => c !== n && c.op === 'ConcatView')) return `input '${t}' already lives inside another concat`;
     if (offset % VIEW_ALIGNMENT !== 0) return `input '${t}' would start at byte ${offset}, not a multiple of ${VIEW_ALIGNMENT}`;

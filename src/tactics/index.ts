@@ -1,4 +1,5 @@
-// Importing this module registers every built-in tactic.
+// Importing this module registers every built-in tactic (views first: preferred where they apply).
+import './families/views.js';
 import './families/unary.js';
 import './families/conv.js';
 import './families/pool.js';
@@ -14,7 +15,6 @@ import './families/resize.js';
 import './families/argmax.js';
 import './families/topk.js';
 import './families/quantize.js';
-import './families/views.js';
 import './families/pointwise-chain.js';
 
 export * from './types.js';

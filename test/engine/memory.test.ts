@@ -8,7 +8,7 @@ describe('planMemory', () => {
     let x = net.input('x', [1, 8, 16, 16]);
     for (let i = 0; i < 6; i++) x = x.relu();
     net.output('y', x);
-    return build(net.build());
+    return build(net.build(), { optimizationLevel: 0 }); // one layer per relu (fusion would make one)
   };
 
   it('reuses buffers along a chain: two slots suffice for a long relu chain', () => {
@@ -26,7 +26,7 @@ describe('planMemory', () => {
     const c = a.add(b).relu();
     net.output('early', b);
     net.output('late', c.conv2d(2, { kernel: 1 }));
-    const e = build(net.build());
+    const e = build(net.build(), { optimizationLevel: 0 });
     const slot = e.memory.assign;
     for (const l of e.layers) {
       for (const o of l.outputs) for (const i of l.inputs) if (i in slot) expect(slot[o]).not.toBe(slot[i]);
@@ -50,5 +50,27 @@ describe('planMemory', () => {
       expect(dp < bq || dq < bp, `${p} and ${q} share slot ${slot[p]}`).toBe(true);
     }
     expect(e.memory.peakBytes).toBeLessThanOrEqual(e.memory.unplannedBytes);
+  });
+});
+
+describe('planMemory with views', () => {
+  it('gives a reshape its input memory and keeps that memory alive until the view is last read', () => {
+    const net = network('views', { seed: 3 });
+    const x = net.input('x', [1, 4, 4, 4]);
+    const a = x.relu({ name: 'a' });
+    const flat = a.flatten(1, { name: 'flat' });
+    const b = x.sigmoid({ name: 'b' }).flatten(1).mul(2, { name: 'late' });
+    net.output('y', flat.add(b, { name: 'sum' }));
+    const e = build(net.build(), { optimizationLevel: 0 });
+    const m = e.memory;
+    const aOut = e.layers.find((l) => l.name === 'a')!.outputs[0]!;
+    const flatOut = e.layers.find((l) => l.name === 'flat')!.outputs[0]!;
+    expect(e.layers.find((l) => l.name === 'flat')!.tactic).toBe('view.reshape');
+    expect(m.assign[flatOut]).toBe(m.assign[aOut]);
+    // No layer between 'a' and 'sum' writes into a's slot while the view is still to be read.
+    const order = e.layers.map((l) => l.name);
+    for (const l of e.layers.slice(order.indexOf('a') + 1, order.indexOf('sum'))) {
+      for (const o of l.outputs) if (l.tactic !== 'view.reshape') expect(m.assign[o], l.name).not.toBe(m.assign[aOut]);
+    }
   });
 });

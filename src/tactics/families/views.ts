@@ -1,6 +1,7 @@
 /**
  * View tactics: no kernel. A ConcatView's inputs are written by their producers straight into
- * their slices of the output; a SplitView's outputs are slices of its input. The memory plan
+ * their slices of the output; a SplitView's outputs are slices of its input; a reshape's output
+ * is its input under another shape (row-major data does not move). The memory plan
  * (src/engine/memory.ts) places the parts inside the whole; bindings carry the byte offsets.
  */
 import { registerTactic } from '../registry.js';
@@ -26,4 +27,17 @@ const SPLIT_VIEW: Tactic = {
   plan: () => [],
 };
 
-registerTactic(CONCAT_VIEW, SPLIT_VIEW);
+/** Reshape, Flatten, Squeeze, Unsqueeze, Identity: the output is the input's memory. */
+const RESHAPE_VIEW: Tactic = {
+  id: 'view.reshape',
+  ops: ['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity'],
+  kernel: '',
+  space: [{}],
+  alias: 'outputs-into-input',
+  // A constant has no activation memory to alias (a build at level 0 keeps such reshapes).
+  supports: (layer) => layer.ctx.constant(0) === undefined,
+  plan: () => [],
+};
+
+// Registered before the kernels of the same ops: a view is preferred wherever it applies.
+registerTactic(CONCAT_VIEW, SPLIT_VIEW, RESHAPE_VIEW);
