@@ -69,7 +69,7 @@ fn unary_op(op: u32, v: f32, alpha: f32, beta: f32) -> f32 {
     case 18u: { return floor(v); }
     case 19u: { return ceil(v); }
     case 20u: { return erf_approx(v); }
-    case 21u: { return clamp(v, alpha, beta); }                        // Clip (alpha = min, beta = max)
+    case 21u: { return min(max(v, alpha), beta); }                     // Clip (alpha = min, beta = max; min > max gives max)
     case 23u: { return v / (1.0 + abs(v)); }                           // Softsign
     default: { return v; }                                             // Identity
   }

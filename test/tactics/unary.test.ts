@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { UNARY_OPS } from '../../src/ir/ops/index.js';
 import { runReferenceLayer } from '../../src/reference/index.js';
 import { UNARY_F32 } from '../../src/tactics/families/unary.js';
-import { candidates } from '../../src/tactics/index.js';
+import { candidates, tacticById } from '../../src/tactics/index.js';
 import { runLayer } from '../../src/runtime/layer.js';
-import { tensor } from '../../src/ir/tensor.js';
+import { fromFloat64, tensor, type Shape } from '../../src/ir/tensor.js';
+import { isFloat, type DType } from '../../src/ir/dtype.js';
 import type { Attrs } from '../../src/ir/graph.js';
 import { randomF32, relL2 } from '../helpers/data.js';
+import { RANGE, randomWithExtremes } from '../helpers/dtype-range.js';
+import { exactCheck } from '../helpers/exact-check.js';
 import { useGpu } from '../helpers/gpu.js';
 import { opLayer, type Operand } from '../helpers/op-layer.js';
 
@@ -62,5 +65,55 @@ describe('pointwise.unary vs reference, every op', () => {
     await check('Clip', [x, undefined, c(0.25)], {});
     await check('Clip', [x, c(0)], {});
     await check('Clip', [x], {});
+  });
+});
+
+describe('pointwise.clip (float) and pointwise.clip-int: Clip with bounds as tensors, exact', () => {
+  const exact = exactCheck(gpu);
+  const one = (dtype: DType, v: number, shape: Shape = []) => fromFloat64(dtype, shape, [v]);
+  const DTYPES: DType[] = ['f32', 'f16', 'i8', 'u8', 'i32', 'i64'];
+  for (const dtype of DTYPES) {
+    const id = isFloat(dtype) ? 'pointwise.clip' : 'pointwise.clip-int';
+    it(`${id} ${dtype}: both bounds, one, none, min > max, the dtype's extremes, odd shapes`, async () => {
+      const [lo, hi] = RANGE[dtype];
+      // Bounds inside the data's spread: about a third of the values clip at each end.
+      const [a, b] = isFloat(dtype) ? [-2.5, 3.25] : [Math.round(lo + (hi - lo) / 3), Math.round(hi - (hi - lo) / 3)];
+      for (const [i, shape] of SHAPES.entries()) {
+        const x = randomWithExtremes(dtype, shape, 40 + i);
+        await exact(id, 'Clip', [x, one(dtype, a), one(dtype, b)]);
+        await exact(id, 'Clip', [x, one(dtype, a)]);
+        await exact(id, 'Clip', [x, undefined, one(dtype, b)]);
+        await exact(id, 'Clip', [x]);
+        await exact(id, 'Clip', [x, one(dtype, b), one(dtype, a)]); // min > max: max everywhere
+        await exact(id, 'Clip', [x, one(dtype, lo), one(dtype, hi)]); // nothing clips
+        await exact(id, 'Clip', [x, one(dtype, hi), undefined]); // everything is the largest value
+        await exact(id, 'Clip', [x, { constant: one(dtype, a) }, one(dtype, b, [1])]); // a constant, a [1] tensor
+      }
+    });
+  }
+
+  it('f32 bounds at +-Infinity, the data at +-Infinity', async () => {
+    const x = randomWithExtremes('f32', [513], 9);
+    await exact('pointwise.clip', 'Clip', [x, one('f32', -Infinity), one('f32', Infinity)]);
+    await exact('pointwise.clip', 'Clip', [x, one('f32', Infinity)]);
+  });
+
+  it('pointwise.unary takes constant bounds only; min > max gives max there too', async () => {
+    const x = randomF32([3, 77], 8, -3, 3);
+    const run = opLayer('Clip', [x, one('f32', -1), one('f32', 1)]).layer;
+    expect(candidates(run).map((t) => t.id)).toEqual(['pointwise.clip']);
+    const constant = opLayer('Clip', [x, { constant: one('f32', 1) }, { constant: one('f32', -1) }]);
+    expect(candidates(constant.layer).map((t) => t.id)).toEqual(['pointwise.unary', 'pointwise.clip']);
+    await exact('pointwise.unary', 'Clip', [x, { constant: one('f32', 1) }, { constant: one('f32', -1) }]);
+  });
+
+  it('the float and int variants do not claim each other\'s dtypes, bool, or bounds of another dtype', () => {
+    const ids = (operands: Operand[]) => candidates(opLayer('Clip', operands).layer).map((t) => t.id);
+    expect(ids([randomWithExtremes('i8', [5], 1)])).toEqual(['pointwise.clip-int']);
+    expect(ids([randomWithExtremes('f16', [5], 1), one('f16', 0)])).toEqual(['pointwise.clip']);
+    const b = randomWithExtremes('bool', [5], 1);
+    expect(tacticById('pointwise.clip-int')!.supports(opLayer('Clip', [b]).layer)).toBe(false);
+    const mixed = opLayer('Clip', [randomWithExtremes('i32', [5], 1), one('i64', 0)]).layer;
+    expect(tacticById('pointwise.clip-int')!.supports(mixed)).toBe(false);
   });
 });

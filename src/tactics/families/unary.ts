@@ -1,3 +1,4 @@
+import { isFloat } from '../../ir/dtype.js';
 import { sizeOf, toFloat64 } from '../../ir/tensor.js';
 import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
@@ -67,4 +68,43 @@ export const UNARY_F32: Tactic = {
   },
 };
 
-registerTactic(UNARY_F32);
+/**
+ * Clip with its bounds bound as storage (one-element tensors, constants or run-time inputs):
+ * 'float' runs f32/f16 tensors on f32 words, 'int' runs i8/u8/i32/i64 on i32 words. An absent
+ * bound binds x in its slot (HAS_MIN/HAS_MAX 0; see the kernels' note).
+ */
+function clipTactic(id: string, kernel: string, kind: 'float' | 'int'): Tactic {
+  return {
+    id,
+    ops: ['Clip'],
+    kernel,
+    space: [{ wg: WG }, { wg: 64 }],
+    supports(layer) {
+      const x = layer.inputs[0];
+      if (!x || x.dtype === 'bool' || isFloat(x.dtype) !== (kind === 'float')) return false;
+      return [1, 2].every((i) => {
+        const b = layer.inputs[i];
+        return !layer.node.inputs[i] || (b !== undefined && b.dtype === x.dtype && sizeOf(b.shape) === 1);
+      });
+    },
+    plan(layer, p) {
+      const n = sizeOf(layer.outputs[0]!.shape);
+      const wg = p['wg'] ?? WG;
+      const has = (i: number) => layer.inputs[i] !== undefined;
+      return [
+        {
+          kernel,
+          constants: { WG: wg, HAS_MIN: has(1) ? 1 : 0, HAS_MAX: has(2) ? 1 : 0 },
+          meta: new Meta().u32(n).done(),
+          dispatch: grid(Math.ceil(n / wg)),
+          bindings: [{ input: 0 }, { input: has(1) ? 1 : 0 }, { input: has(2) ? 2 : 0 }, { output: 0 }],
+        },
+      ];
+    },
+  };
+}
+
+export const CLIP_F32 = clipTactic('pointwise.clip', 'pointwise/clip.wgsl', 'float');
+export const CLIP_INT = clipTactic('pointwise.clip-int', 'pointwise/clip-int.wgsl', 'int');
+
+registerTactic(UNARY_F32, CLIP_F32, CLIP_INT);
