@@ -47,6 +47,17 @@ describe('wgrt CLI', () => {
     expect(run.out).toMatch(/probabilities: f32\[1, 10\][\s\S]*argmax per row: \d/);
   });
 
+  it('prints the optimizer trace with --verbose, and builds at --level 0 with one layer per node', async () => {
+    const file = join(dir, 'verbose.wgrt');
+    const verbose = await cli('build', 'demo', '-o', file, '--verbose');
+    expect(verbose.out).toMatch(/\[fuse-epilogue\] .*: \d+ rewrites?, nodes \d+ -> \d+/);
+    expect(verbose.out).toMatch(/fuse-activation: .*conv2d_1/);
+    const flat = await cli('inspect', 'demo', '--level', '0');
+    expect(flat.out).toMatch(/23 layers, standing for 23 source nodes/);
+    await expect(cli('build', 'demo', '-o', file, '--level', 'x')).rejects.toThrow(/--level takes an integer/);
+    await expect(cli('build', 'demo', '-o', file, '--disable-pass', 'nope')).rejects.toThrow(/there is no pass 'nope'/);
+  });
+
   it('reads inputs from JSON files and rejects ones of the wrong size', async () => {
     const good = join(dir, 'in.json');
     writeFileSync(good, JSON.stringify(Array.from({ length: 3 * 32 * 32 }, (_, i) => (i % 7) / 7)));
