@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { toFloat64 } from '../../src/ir/tensor.js';
+import { fromFloat64, toFloat64 } from '../../src/ir/tensor.js';
 import { runReferenceLayer } from '../../src/reference/index.js';
 import { runLayer } from '../../src/runtime/layer.js';
 import { candidates, tacticById } from '../../src/tactics/index.js';
 import { randomF32, relL2 } from '../helpers/data.js';
+import { RANGE, randomWithExtremes } from '../helpers/dtype-range.js';
+import { exactCheck } from '../helpers/exact-check.js';
 import { useGpu } from '../helpers/gpu.js';
 import { nodeLayer } from '../helpers/node-layer.js';
 import { opLayerN } from '../helpers/op-layer-n.js';
@@ -98,5 +100,33 @@ describe('pool.max_indices matches the reference (values to 1e-5, indices exactl
     const x = randomF32([1, 2, 5, 5], 1);
     expect(candidates(opLayerN('MaxPool', [x], { kernel_shape: [2, 2] }, 1).layer).map((t) => t.id)).toEqual(['pool.window']);
     expect(tacticById('pool.window')!.supports(opLayerN('MaxPool', [x], { kernel_shape: [2, 2] }, 2).layer)).toBe(false);
+  });
+});
+
+describe('pool.window-int matches the reference exactly (MaxPool on u8, i8, i32, i64)', () => {
+  const exact = exactCheck(gpu);
+  const MAX_CASES = WINDOW.filter((c) => c.op === 'MaxPool');
+  for (const dtype of ['u8', 'i8', 'i32', 'i64'] as const) {
+    for (const c of MAX_CASES) {
+      it(`${dtype} ${c.name}`, async () => {
+        // The whole range with both extremes planted; 'negative' cases hold only the lowest values,
+        // so a padded position taken as 0 would win.
+        let x = randomWithExtremes(dtype, c.x, 31);
+        if (c.name.includes('negative')) {
+          const lo = RANGE[dtype][0];
+          x = fromFloat64(dtype, c.x, Array.from(toFloat64(x), (v) => lo + (Math.abs(v) % 3)));
+        }
+        await exact('pool.window-int', 'MaxPool', [x], c.attrs ?? {});
+      });
+    }
+  }
+
+  it('float MaxPool and AveragePool stay with pool.window; Indices and bool are not claimed', () => {
+    const t = tacticById('pool.window-int')!;
+    const ints = randomWithExtremes('u8', [1, 2, 5, 5], 1);
+    expect(candidates(opLayerN('MaxPool', [ints], { kernel_shape: [2, 2] }, 1).layer).map((c) => c.id)).toEqual(['pool.window-int']);
+    expect(t.supports(opLayerN('MaxPool', [randomF32([1, 2, 5, 5], 1)], { kernel_shape: [2, 2] }, 1).layer)).toBe(false);
+    expect(t.supports(opLayerN('MaxPool', [ints], { kernel_shape: [2, 2] }, 2).layer)).toBe(false);
+    expect(t.supports(opLayerN('MaxPool', [randomWithExtremes('bool', [1, 2, 5, 5], 1)], { kernel_shape: [2, 2] }, 1).layer)).toBe(false);
   });
 });

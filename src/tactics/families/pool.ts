@@ -38,6 +38,36 @@ export const POOL_WINDOW: Tactic = {
   },
 };
 
+/** A MaxPool on integer words: u8, i8, i32 or i64 N x C x spatial with 1 to 3 spatial dims. */
+function spatialInt(layer: LayerInfo): boolean {
+  const x = layer.inputs[0];
+  return x !== undefined && ['u8', 'i8', 'i32', 'i64'].includes(x.dtype) && x.shape.length >= 3 && x.shape.length <= 5;
+}
+
+/** MaxPool on i32 words (kernels/pool/window-int.wgsl): the same meta as pool.window. */
+export const POOL_WINDOW_INT: Tactic = {
+  id: 'pool.window-int',
+  ops: ['MaxPool'],
+  kernel: 'pool/window-int.wgsl',
+  space: [{ wg: WG }, { wg: 64 }],
+  supports: (layer) => spatialInt(layer) && !wantsIndices(layer),
+  plan(layer, p) {
+    const g = poolGeometry(layer.ctx, layer.attrs);
+    const total = sizeOf(layer.outputs[0]!.shape);
+    const wg = p['wg'] ?? WG;
+    const meta = new Meta().u32(total, 0, 0, 0, 0, 0, 0, 0);
+    return [
+      {
+        kernel: this.kernel,
+        constants: { WG: wg },
+        meta: windowMeta(meta, layer.inputs[0]!.shape.slice(2), g).done(),
+        dispatch: grid(Math.ceil(total / wg)),
+        bindings: [{ input: 0 }, { output: 0 }],
+      },
+    ];
+  },
+};
+
 /** MaxPool with its Indices output (storage_order 0 or 1): one thread per output element. */
 export const POOL_MAX_INDICES: Tactic = {
   id: 'pool.max_indices',
@@ -88,4 +118,4 @@ export const POOL_GLOBAL: Tactic = {
   },
 };
 
-registerTactic(POOL_WINDOW, POOL_MAX_INDICES, POOL_GLOBAL);
+registerTactic(POOL_WINDOW, POOL_WINDOW_INT, POOL_MAX_INDICES, POOL_GLOBAL);

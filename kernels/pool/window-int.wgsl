@@ -1,0 +1,48 @@
+// MaxPool on i32 words (u8, i8, i32 and i64 tensors, see src/runtime/buffers.ts): one thread per
+// output element, up to 3 spatial dims (lower ranks get leading dims of size 1). The max is
+// exact; padded positions never enter it (a window wholly in the padding, possible only with
+// dilations, gives 0 as in kernels/pool/window.wgsl).
+// Meta as kernels/pool/window.wgsl: [0] total outputs, [8..10] input D H W, [11..13] output D H W,
+// [14..16] kernel, [17..19] strides, [20..22] dilations, [23..25] pad begins.
+override WG: u32 = 256;
+
+@group(0) @binding(1) var<storage, read> x: array<i32>;
+@group(0) @binding(2) var<storage, read_write> y: array<i32>;
+
+fn meta_vec3i(i: u32) -> vec3<i32> { return vec3<i32>(meta_i32(i), meta_i32(i + 1u), meta_i32(i + 2u)); }
+fn meta_vec3u(i: u32) -> vec3<u32> { return vec3<u32>(meta_u32(i), meta_u32(i + 1u), meta_u32(i + 2u)); }
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.y * nwg.x * WG + gid.x;
+  if (i >= meta_u32(0u)) { return; }
+  let in_sz = meta_vec3i(8u);
+  let out_sz = meta_vec3u(11u);
+  let k = meta_vec3u(14u);
+  let stride = meta_vec3i(17u);
+  let dil = meta_vec3i(20u);
+  let pad_lo = meta_vec3i(23u);
+
+  var r = i;
+  let ow = r % out_sz.z; r = r / out_sz.z;
+  let oh = r % out_sz.y; r = r / out_sz.y;
+  let od = r % out_sz.x; r = r / out_sz.x;
+  let plane = u32(in_sz.x * in_sz.y * in_sz.z);
+  let xc = r * plane; // r = n * C + c
+  let origin = vec3<i32>(vec3<u32>(od, oh, ow)) * stride - pad_lo;
+
+  var best = 0;
+  var found = false;
+  for (var kd = 0u; kd < k.x; kd++) {
+    for (var kh = 0u; kh < k.y; kh++) {
+      for (var kw = 0u; kw < k.z; kw++) {
+        let p = origin + vec3<i32>(vec3<u32>(kd, kh, kw)) * dil;
+        if (!(all(p >= vec3<i32>(0)) && all(p < in_sz))) { continue; }
+        let v = x[xc + u32((p.x * in_sz.y + p.y) * in_sz.z + p.z)];
+        best = select(v, max(best, v), found);
+        found = true;
+      }
+    }
+  }
+  y[i] = best;
+}
