@@ -3,8 +3,10 @@ import { runReferenceLayer } from '../../src/reference/index.js';
 import { REDUCE } from '../../src/tactics/families/reduce.js';
 import { candidates } from '../../src/tactics/index.js';
 import { runLayer } from '../../src/runtime/layer.js';
-import { tensor } from '../../src/ir/tensor.js';
+import { fromFloat64, tensor, type Tensor } from '../../src/ir/tensor.js';
 import { randomF32, relL2 } from '../helpers/data.js';
+import { RANGE, randomWithExtremes } from '../helpers/dtype-range.js';
+import { exactCheck } from '../helpers/exact-check.js';
 import { useGpu } from '../helpers/gpu.js';
 import { opLayer } from '../helpers/op-layer.js';
 
@@ -40,4 +42,35 @@ describe('reduce.lanes vs reference', () => {
       });
     }
   }
+});
+
+describe('reduce.lanes-int vs reference, exact (ReduceMax and ReduceMin on integer and bool tensors)', () => {
+  const exact = exactCheck(gpu);
+  for (const op of ['ReduceMax', 'ReduceMin']) {
+    for (const dtype of ['i8', 'u8', 'i32', 'i64', 'bool'] as const) {
+      it(`${op} ${dtype}, every shape and axes case, the dtype's extremes`, async () => {
+        for (const [i, [shape, axes, attrs]] of cases.entries()) {
+          const x = randomWithExtremes(dtype, shape, 60 + i);
+          const ax = axes ? { constant: tensor('i64', [axes.length], axes) } : undefined;
+          await exact('reduce.lanes-int', op, [x, ax], attrs);
+        }
+      });
+    }
+    it(`${op}: rows holding only one extreme (the accumulator's start must not win)`, async () => {
+      for (const dtype of ['i32', 'i64', 'i8', 'u8'] as const) {
+        const v = RANGE[dtype][op === 'ReduceMax' ? 0 : 1];
+        const x = fromFloat64(dtype, [5, 37], new Array<number>(5 * 37).fill(v));
+        await exact('reduce.lanes-int', op, [x, { constant: tensor('i64', [1], [1]) }]);
+      }
+      const falses = fromFloat64('bool', [3, 300], new Array<number>(900).fill(op === 'ReduceMax' ? 0 : 1));
+      await exact('reduce.lanes-int', op, [falses, { constant: tensor('i64', [1], [-1]) }]);
+    });
+  }
+
+  it('takes only ReduceMax/ReduceMin of integer and bool tensors; f32 stays with reduce.lanes', () => {
+    const ids = (op: string, x: Tensor) => candidates(opLayer(op, [x]).layer).map((t) => t.id);
+    expect(ids('ReduceMax', randomWithExtremes('u8', [3, 4], 1))).toEqual(['reduce.lanes-int']);
+    expect(ids('ReduceSum', randomWithExtremes('i32', [3, 4], 1))).toEqual([]);
+    expect(ids('ReduceMin', randomF32([3, 4], 1))).toEqual(['reduce.lanes']);
+  });
 });

@@ -40,36 +40,54 @@ function slots(pairs: readonly [number, number][]): number[] {
   return [...new Array<number>(pad).fill(1), ...pairs.map(([d]) => d), ...new Array<number>(pad).fill(0), ...pairs.map(([, s]) => s)];
 }
 
-export const REDUCE: Tactic = {
-  id: 'reduce.lanes',
-  ops: REDUCE_OPS,
-  kernel: 'reduce/reduce.wgsl',
-  // lanes: threads per output element (0 = chosen from the reduced count).
-  space: [{ wg: 256, lanes: 0 }, { wg: 256, lanes: 1 }, { wg: 256, lanes: 32 }, { wg: 256, lanes: 256 }],
-  supports(layer) {
-    const x = layer.inputs[0];
-    if (!x || x.dtype !== 'f32' || sizeOf(x.shape) === 0) return false;
-    const g = reduceGeometry(layer);
-    return g.kept.length <= SLOTS && g.reduced.length <= SLOTS;
-  },
-  plan(layer, p) {
-    const g = reduceGeometry(layer);
-    const op = layer.node.op;
-    const wg = p['wg'] ?? 256;
-    let lanes = p['lanes'] ?? 0;
-    if (lanes === 0) lanes = Math.min(wg, 2 ** Math.floor(Math.log2(Math.max(1, g.count / 8))));
-    const outputs = sizeOf(layer.outputs[0]!.shape);
-    const meta = new Meta().u32(outputs, g.count).f32(1 / g.count, INIT[op]!).u32(...slots(g.kept), ...slots(g.reduced));
-    return [
-      {
-        kernel: this.kernel,
-        constants: { WG: wg, LANES: lanes, KIND: KIND[op]! },
-        meta: meta.done(),
-        dispatch: grid(Math.ceil(outputs / (wg / lanes))),
-        bindings: [{ input: 0 }, { output: 0 }],
-      },
-    ];
-  },
-};
+/** Whether x's words suit the kernel: f32 for 'float' (f32 only), i32 for 'int' (integer and bool dtypes). */
+function wordsFit(dtype: string, kind: 'float' | 'int'): boolean {
+  return kind === 'float' ? dtype === 'f32' : ['i8', 'u8', 'i32', 'i64', 'bool'].includes(dtype);
+}
 
-registerTactic(REDUCE);
+/**
+ * kernels/reduce/reduce.wgsl (f32 words, every Reduce op) or reduce-int.wgsl (i32 words: ReduceMax
+ * and ReduceMin of integer and bool tensors, exact): one plan, the accumulator's start in the
+ * word type of the kernel.
+ */
+function reduceTactic(id: string, kernel: string, kind: 'float' | 'int'): Tactic {
+  return {
+    id,
+    ops: kind === 'float' ? REDUCE_OPS : ['ReduceMax', 'ReduceMin'],
+    kernel,
+    // lanes: threads per output element (0 = chosen from the reduced count).
+    space: [{ wg: 256, lanes: 0 }, { wg: 256, lanes: 1 }, { wg: 256, lanes: 32 }, { wg: 256, lanes: 256 }],
+    supports(layer) {
+      const x = layer.inputs[0];
+      if (!x || !wordsFit(x.dtype, kind) || sizeOf(x.shape) === 0) return false;
+      const g = reduceGeometry(layer);
+      return g.kept.length <= SLOTS && g.reduced.length <= SLOTS;
+    },
+    plan(layer, p) {
+      const g = reduceGeometry(layer);
+      const op = layer.node.op;
+      const wg = p['wg'] ?? 256;
+      let lanes = p['lanes'] ?? 0;
+      if (lanes === 0) lanes = Math.min(wg, 2 ** Math.floor(Math.log2(Math.max(1, g.count / 8))));
+      const outputs = sizeOf(layer.outputs[0]!.shape);
+      const meta = new Meta().u32(outputs, g.count).f32(1 / g.count);
+      if (kind === 'float') meta.f32(INIT[op]!);
+      else meta.i32(op === 'ReduceMax' ? -2147483648 : 2147483647);
+      meta.u32(...slots(g.kept), ...slots(g.reduced));
+      return [
+        {
+          kernel,
+          constants: { WG: wg, LANES: lanes, KIND: KIND[op]! },
+          meta: meta.done(),
+          dispatch: grid(Math.ceil(outputs / (wg / lanes))),
+          bindings: [{ input: 0 }, { output: 0 }],
+        },
+      ];
+    },
+  };
+}
+
+export const REDUCE = reduceTactic('reduce.lanes', 'reduce/reduce.wgsl', 'float');
+export const REDUCE_INT = reduceTactic('reduce.lanes-int', 'reduce/reduce-int.wgsl', 'int');
+
+registerTactic(REDUCE, REDUCE_INT);
