@@ -1,9 +1,10 @@
+import { UnsupportedError } from '../../errors.js';
 import { isFloat } from '../../ir/dtype.js';
 import { convGeometry, convTransposeGeometry, type WindowGeometry } from '../../ir/ops/index.js';
 import { sizeOf, type Shape } from '../../ir/tensor.js';
 import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
-import type { LayerInfo, Tactic } from '../types.js';
+import type { LayerInfo, Tactic, TacticParams } from '../types.js';
 import { epilogueOf } from './epilogue.js';
 
 /** `v` with leading `fill`s up to 3 entries: the 3-D form the conv and pool kernels take. */
@@ -66,6 +67,94 @@ function directTactic(id: string, op: string): Tactic {
 export const CONV_DIRECT = directTactic('conv.direct', 'Conv');
 export const CONV_FUSED = directTactic('conv.fused', 'FusedConv');
 
+/** Tile sizes of kernels/conv/implicit-gemm.wgsl: a BM x BN output tile, BK-deep K slices, TM x TN per thread. */
+export interface ImplicitGemmTiles {
+  readonly bm: number;
+  readonly bn: number;
+  readonly bk: number;
+  readonly tm: number;
+  readonly tn: number;
+}
+
+const MAX_T = 8;
+const MAX_THREADS = 256;
+
+/** The tiles of a parameter point, or an error naming what the kernel cannot take. */
+export function implicitGemmTiles(p: TacticParams): ImplicitGemmTiles {
+  const t = { bm: p['bm'] ?? 64, bn: p['bn'] ?? 64, bk: p['bk'] ?? 16, tm: p['tm'] ?? 4, tn: p['tn'] ?? 4 };
+  const threads = (t.bm / t.tm) * (t.bn / t.tn);
+  const ok = Object.values(t).every((v) => Number.isInteger(v) && v >= 1) &&
+    t.tm <= MAX_T && t.tn <= MAX_T && t.bm % t.tm === 0 && t.bn % t.tn === 0 &&
+    threads <= MAX_THREADS && threads % t.bn === 0;
+  if (!ok) {
+    throw new UnsupportedError(`conv.implicit_gemm: tiles ${JSON.stringify(t)} need tm, tn <= ${MAX_T} dividing bm, bn, and (bm/tm)*(bn/tn) threads <= ${MAX_THREADS}, a multiple of bn`);
+  }
+  return t;
+}
+
+/** The GEMM a 1-D or 2-D, group-1 conv layer is (M = C_out, N = batch x output pixels, K = C_in x kernel), else undefined. */
+export function implicitGemmShape(layer: LayerInfo): { m: number; n: number; k: number } | undefined {
+  if (!spatialFloat(layer) || layer.inputs[0]!.shape.length > 4) return undefined;
+  const g = convGeometry(layer.ctx, layer.attrs);
+  if (g.group !== 1) return undefined;
+  const k = g.c * g.kernel.reduce((a, b) => a * b, 1);
+  return { m: g.m, n: g.n * g.outSpatial.reduce((a, b) => a * b, 1), k };
+}
+
+/** Where conv.implicit_gemm is preferred to conv.direct: K deep enough and enough output pixels to fill tiles. */
+export const IMPLICIT_GEMM_MIN = { k: 16, n: 256 };
+
+/**
+ * Conv and FusedConv as an implicit GEMM (kernels/conv/implicit-gemm.wgsl): weights as stored are A,
+ * the input's im2col matrix, gathered on the fly, is B; the epilogue is conv.direct's (./epilogue.ts).
+ * It claims 1-D and 2-D group-1 convs with K >= 16 and batch x output pixels >= 256 (see
+ * IMPLICIT_GEMM_MIN); smaller ones stay with conv.direct, which comes after it in TACTICS.
+ */
+export const CONV_IMPLICIT_GEMM: Tactic = {
+  id: 'conv.implicit_gemm',
+  ops: ['Conv', 'FusedConv'],
+  kernel: 'conv/implicit-gemm.wgsl',
+  space: [
+    { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 },
+    { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8 },
+    { bm: 128, bn: 64, bk: 16, tm: 8, tn: 4 },
+    { bm: 64, bn: 128, bk: 8, tm: 4, tn: 8 },
+    { bm: 32, bn: 64, bk: 16, tm: 2, tn: 4 },
+  ],
+  supports(layer) {
+    const s = implicitGemmShape(layer);
+    return !!s && s.k >= IMPLICIT_GEMM_MIN.k && s.n >= IMPLICIT_GEMM_MIN.n;
+  },
+  plan(layer, p) {
+    const g = convGeometry(layer.ctx, layer.attrs);
+    const s = implicitGemmShape(layer);
+    if (!s) throw new UnsupportedError(`conv.implicit_gemm cannot run node '${layer.node.name}' (${layer.node.op}): it takes 1-D and 2-D float convs with group 1`);
+    const t = implicitGemmTiles(p);
+    const e = epilogueOf(layer);
+    const hasBias = layer.inputs[2] !== undefined;
+    // A 1-D conv is a 2-D one with H = KH = 1.
+    const lead = <T>(v: readonly T[], fill: T) => (v.length === 1 ? [fill, ...v] : [...v]);
+    const inSpatial = lead(layer.inputs[0]!.shape.slice(2), 1);
+    const r = g.kernel.length;
+    const tilesN = Math.ceil(s.n / t.bn);
+    const meta = new Meta()
+      .u32(s.m, s.n, s.k, g.c, ...inSpatial, ...lead(g.outSpatial, 1), ...lead(g.kernel, 1))
+      .u32(...lead(g.strides, 1), ...lead(g.dilations, 1))
+      .i32(...lead(g.pads.slice(0, r), 0))
+      .u32(tilesN)
+      .f32(...e.params);
+    return [
+      {
+        kernel: this.kernel,
+        constants: { BM: t.bm, BN: t.bn, BK: t.bk, TM: t.tm, TN: t.tn, HAS_BIAS: hasBias ? 1 : 0, ...e.constants },
+        meta: meta.done(),
+        dispatch: grid(tilesN * Math.ceil(s.m / t.bm)),
+        bindings: [{ input: 0 }, { input: 1 }, { input: hasBias ? 2 : 1 }, e.residual, { output: 0 }],
+      },
+    ];
+  },
+};
+
 /**
  * ConvTranspose as a gather: one thread per output element sums the input positions and kernel
  * taps that the scatter definition sends to it (no atomics, no col2im buffer). Same geometry words
@@ -95,4 +184,5 @@ export const CONV_TRANSPOSE: Tactic = {
   },
 };
 
-registerTactic(CONV_DIRECT, CONV_FUSED, CONV_TRANSPOSE);
+// conv.implicit_gemm first: preferred wherever it supports a layer.
+registerTactic(CONV_IMPLICIT_GEMM, CONV_DIRECT, CONV_FUSED, CONV_TRANSPOSE);

@@ -1,0 +1,139 @@
+// Convolution as an implicit GEMM (1-D and 2-D, NCHW, group 1): Y[m, col] = sum_k W[m, k] * X'[k, col]
+// with M = C_out, N = batch * H_out * W_out (col = (n * H_out + oh) * W_out + ow) and
+// K = C_in * KH * KW (k = (ci * KH + kh) * KW + kw). W is the weight as stored ([C_out, K], row major);
+// X' is the im2col matrix of the input, never materialized: each B tile is gathered from x on the
+// fly, with the padding checks. A 1-D conv comes in as H = KH = 1.
+// Each workgroup computes a BM x BN tile of Y; BK-deep slices of W and X' are staged in workgroup
+// memory, and each thread accumulates a TM x TN block in registers (rows ty + i * WG_M, columns
+// tx + j * WG_N: neighbouring threads read neighbouring tile words and write neighbouring outputs).
+// Meta: [0] M, [1] N (columns), [2] K, [3] C_in, [4] H, [5] W, [6] H_out, [7] W_out, [8] KH, [9] KW,
+//       [10] [11] strides, [12] [13] dilations, [14] [15] pad begins (i32), [16] column tiles,
+//       [17] [18] the activation's alpha and beta.
+// Tile sizes are override constants; the plan (src/tactics/families/conv.ts) checks that
+// TM, TN <= MAX_T, that they divide BM and BN, and that WG_M * WG_N is a multiple of BN.
+override BM: u32 = 64;
+override BN: u32 = 64;
+override BK: u32 = 16;
+override TM: u32 = 4;
+override TN: u32 = 4;
+override WG_M: u32 = BM / TM;
+override WG_N: u32 = BN / TN;
+// The epilogue, as in kernels/conv/direct.wgsl: y = act(acc + bias[m] + residual[i]). HAS_BIAS is 1
+// when binding 3 holds the bias (else the weight again, unread), HAS_RESIDUAL 1 when binding 4 holds a
+// tensor of y's shape (else the input again, unread); ACT is an op code of kernels/common/unary.wgsl.
+override HAS_BIAS: u32 = 0u;
+override HAS_RESIDUAL: u32 = 0u;
+override ACT: u32 = 22u;
+const MAX_T: u32 = 8u;
+
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> w: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read> residual: array<f32>;
+@group(0) @binding(5) var<storage, read_write> y: array<f32>;
+
+// A tile [k][m] with one word of padding per row, so that storing a column of BK consecutive
+// weights (one row of W) hits BK different banks; B tile [k][n].
+override A_STRIDE: u32 = BM + 1u;
+var<workgroup> a_tile: array<f32, BK * A_STRIDE>;
+var<workgroup> b_tile: array<f32, BK * BN>;
+
+// #include common/unary.wgsl
+
+// Hook: what happens to output element i (of output channel m) once its sum is complete.
+fn epilogue(acc: f32, m: u32, i: u32) {
+  var v = acc;
+  if (HAS_BIAS == 1u) { v += bias[m]; }
+  if (HAS_RESIDUAL == 1u) { v += residual[i]; }
+  y[i] = unary_op(ACT, v, meta_f32(17u), meta_f32(18u));
+}
+
+@compute @workgroup_size(WG_N, WG_M)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_id) lid: vec3<u32>) {
+  let M = meta_u32(0u);
+  let N = meta_u32(1u);
+  let K = meta_u32(2u);
+  let H = meta_u32(4u);
+  let W = meta_u32(5u);
+  let hw_out = meta_u32(6u) * meta_u32(7u);
+  let w_out = meta_u32(7u);
+  let kw_size = meta_u32(9u);
+  let khw = meta_u32(8u) * kw_size;
+  let stride = vec2<i32>(meta_i32(10u), meta_i32(11u));
+  let dil = vec2<u32>(meta_u32(12u), meta_u32(13u));
+  let pad = vec2<i32>(meta_i32(14u), meta_i32(15u));
+  let tiles_n = meta_u32(16u);
+
+  let tile = linear_workgroup(wid, nwg);
+  if (tile >= tiles_n * ((M + BM - 1u) / BM)) { return; } // a workgroup past the end of a folded grid
+  let m0 = (tile / tiles_n) * BM;
+  let n0 = (tile % tiles_n) * BN;
+  let nt = WG_M * WG_N;
+  let t = lid.y * WG_N + lid.x;
+
+  // The B column this thread gathers (the same one for every K slice, since nt is a multiple of
+  // BN): its image, its window origin, and the offset of (ci, kh, kw) = 0 in x.
+  let b_col = t % BN;
+  let col = n0 + b_col;
+  let col_ok = col < N;
+  let img = col / hw_out;
+  let pix = col % hw_out;
+  let ih0 = i32(pix / w_out) * stride.x - pad.x;
+  let iw0 = i32(pix % w_out) * stride.y - pad.y;
+  let col_base = i32(img * meta_u32(3u) * H * W) + ih0 * i32(W) + iw0;
+
+  var acc: array<f32, 64>; // MAX_T * MAX_T, zero-initialized
+
+  for (var k0 = 0u; k0 < K; k0 += BK) {
+    // A: BM x BK weights, consecutive threads on consecutive k (contiguous in W).
+    for (var e = t; e < BM * BK; e += nt) {
+      let mm = e / BK;
+      let kk = e % BK;
+      let gm = m0 + mm;
+      let gk = k0 + kk;
+      var v = 0.0;
+      if (gm < M && gk < K) { v = w[gm * K + gk]; }
+      a_tile[kk * A_STRIDE + mm] = v;
+    }
+    // B: BK x BN im2col values, consecutive threads on consecutive output pixels.
+    for (var kk = t / BN; kk < BK; kk += nt / BN) {
+      let gk = k0 + kk;
+      var v = 0.0;
+      if (col_ok && gk < K) {
+        let ci = gk / khw;
+        let r = gk % khw;
+        let dh = (r / kw_size) * dil.x;
+        let dw = (r % kw_size) * dil.y;
+        let ih = ih0 + i32(dh);
+        let iw = iw0 + i32(dw);
+        if (ih >= 0 && ih < i32(H) && iw >= 0 && iw < i32(W)) {
+          v = x[u32(col_base + i32(ci * H * W + dh * W + dw))];
+        }
+      }
+      b_tile[kk * BN + b_col] = v;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < BK; kk++) {
+      var ar: array<f32, MAX_T>;
+      var br: array<f32, MAX_T>;
+      for (var i = 0u; i < TM; i++) { ar[i] = a_tile[kk * A_STRIDE + lid.y + i * WG_M]; }
+      for (var j = 0u; j < TN; j++) { br[j] = b_tile[kk * BN + lid.x + j * WG_N]; }
+      for (var i = 0u; i < TM; i++) {
+        for (var j = 0u; j < TN; j++) { acc[i * MAX_T + j] = fma(ar[i], br[j], acc[i * MAX_T + j]); }
+      }
+    }
+    workgroupBarrier();
+  }
+
+  for (var j = 0u; j < TN; j++) {
+    let c = n0 + lid.x + j * WG_N;
+    if (c >= N) { continue; }
+    // y[n, m, oh, ow] = y[(n * M + m) * hw_out + pix]
+    let out_base = (c / hw_out) * M * hw_out + c % hw_out;
+    for (var i = 0u; i < TM; i++) {
+      let m = m0 + lid.y + i * WG_M;
+      if (m < M) { epilogue(acc[i * MAX_T + j], m, out_base + m * hw_out); }
+    }
+  }
+}
