@@ -8,7 +8,7 @@ import { roundTrip } from './roundtrip.js';
  * One test per conformance case: it passes on WebGPU and on the reference (or, for a known
  * failure, still fails as explained), and its export runs in onnxruntime with our outputs.
  */
-export function conformanceSuite(title: string, cases: readonly CaseInfo[]): void {
+export function conformanceSuite(title: string, cases: readonly CaseInfo[], timeoutMs = 120_000): void {
   afterAll(async () => {
     await releaseDevices();
   });
@@ -27,7 +27,7 @@ export function conformanceSuite(title: string, cases: readonly CaseInfo[]): voi
         const rt = await roundTrip(loadCase(c)).catch((e: Error) => e.message.split('\n')[0]);
         if (gap) expect(rt, `${c.name} round-trips now: remove it from ORT_GAPS`).toBeDefined();
         else expect(rt).toBeUndefined();
-      });
+      }, timeoutMs);
     }
   });
 }
