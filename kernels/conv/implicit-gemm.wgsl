@@ -9,8 +9,11 @@
 // Meta: [0] M, [1] N (columns), [2] K, [3] C_in, [4] H, [5] W, [6] H_out, [7] W_out, [8] KH, [9] KW,
 //       [10] [11] strides, [12] [13] dilations, [14] [15] pad begins (i32), [16] column tiles,
 //       [17] [18] the activation's alpha and beta.
-// Tile sizes are override constants; the plan (src/tactics/families/conv.ts) checks that
-// TM, TN <= MAX_T, that they divide BM and BN, and that WG_M * WG_N is a multiple of BN.
+// The next K slice is read from global memory into registers while the current one is multiplied.
+// Tile sizes are override constants; the plan (src/tactics/families/conv.ts, implicitGemmTiles)
+// checks that TM, TN <= MAX_T divide BM, BN, that the WG_M * WG_N threads split the A tile evenly
+// (at most MAX_LOAD words each), that they split into BK rows of B, each thread gathering
+// B_COLS <= MAX_LOAD columns of one row.
 override BM: u32 = 64;
 override BN: u32 = 64;
 override BK: u32 = 16;
@@ -24,7 +27,12 @@ override WG_N: u32 = BN / TN;
 override HAS_BIAS: u32 = 0u;
 override HAS_RESIDUAL: u32 = 0u;
 override ACT: u32 = 22u;
+override NT: u32 = WG_M * WG_N;
+override A_LOADS: u32 = BM * BK / NT; // A words per thread and slice
+override B_THREADS: u32 = NT / BK; // threads per B row
+override B_COLS: u32 = BN / B_THREADS; // B columns per thread (n = tx_b + c * B_THREADS)
 const MAX_T: u32 = 8u;
+const MAX_LOAD: u32 = 8u;
 
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> w: array<f32>;
@@ -57,72 +65,85 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let H = meta_u32(4u);
   let W = meta_u32(5u);
   let hw_out = meta_u32(6u) * meta_u32(7u);
-  let w_out = meta_u32(7u);
   let kw_size = meta_u32(9u);
   let khw = meta_u32(8u) * kw_size;
-  let stride = vec2<i32>(meta_i32(10u), meta_i32(11u));
   let dil = vec2<u32>(meta_u32(12u), meta_u32(13u));
-  let pad = vec2<i32>(meta_i32(14u), meta_i32(15u));
   let tiles_n = meta_u32(16u);
 
   let tile = linear_workgroup(wid, nwg);
   if (tile >= tiles_n * ((M + BM - 1u) / BM)) { return; } // a workgroup past the end of a folded grid
   let m0 = (tile / tiles_n) * BM;
   let n0 = (tile % tiles_n) * BN;
-  let nt = WG_M * WG_N;
   let t = lid.y * WG_N + lid.x;
 
-  // The B column this thread gathers (the same one for every K slice, since nt is a multiple of
-  // BN): its image, its window origin, and the offset of (ci, kh, kw) = 0 in x.
-  let b_col = t % BN;
-  let col = n0 + b_col;
-  let col_ok = col < N;
-  let img = col / hw_out;
-  let pix = col % hw_out;
-  let ih0 = i32(pix / w_out) * stride.x - pad.x;
-  let iw0 = i32(pix % w_out) * stride.y - pad.y;
-  let col_base = i32(img * meta_u32(3u) * H * W) + ih0 * i32(W) + iw0;
+  // B: this thread gathers row b_row of every slice, at columns b_tx + c * B_THREADS (neighbouring
+  // threads on neighbouring output pixels). Per column, once: where its window starts, and the
+  // offset in x of (ci, kh, kw) = (0, 0, 0) (an i32: negative where the window starts in the padding).
+  let b_row = t / B_THREADS;
+  let b_tx = t % B_THREADS;
+  var col_ok: array<bool, MAX_LOAD>;
+  var col_ih: array<i32, MAX_LOAD>;
+  var col_iw: array<i32, MAX_LOAD>;
+  var col_base: array<i32, MAX_LOAD>;
+  let image = meta_u32(3u) * H * W;
+  for (var c = 0u; c < B_COLS; c++) {
+    let col = n0 + b_tx + c * B_THREADS;
+    let pix = col % hw_out;
+    col_ok[c] = col < N;
+    col_ih[c] = i32(pix / meta_u32(7u)) * meta_i32(10u) - meta_i32(14u);
+    col_iw[c] = i32(pix % meta_u32(7u)) * meta_i32(11u) - meta_i32(15u);
+    col_base[c] = i32((col / hw_out) * image) + col_ih[c] * i32(W) + col_iw[c];
+  }
 
+  // Software pipeline: step s reads slice s from global memory into registers, multiplies slice
+  // s - 1 (in workgroup memory) while those reads are in flight, then stores slice s. One step more
+  // than there are slices; the last one reads zeros.
+  var a_next: array<f32, MAX_LOAD>;
+  var b_next: array<f32, MAX_LOAD>;
   var acc: array<f32, 64>; // MAX_T * MAX_T, zero-initialized
-
-  for (var k0 = 0u; k0 < K; k0 += BK) {
-    // A: BM x BK weights, consecutive threads on consecutive k (contiguous in W).
-    for (var e = t; e < BM * BK; e += nt) {
-      let mm = e / BK;
-      let kk = e % BK;
-      let gm = m0 + mm;
-      let gk = k0 + kk;
+  let steps = (K + BK - 1u) / BK + 1u;
+  for (var s = 0u; s < steps; s++) {
+    let k0 = s * BK;
+    // A: consecutive threads on consecutive k (contiguous in W).
+    for (var r = 0u; r < A_LOADS; r++) {
+      let e = t + r * NT;
+      let gm = m0 + e / BK;
+      let gk = k0 + e % BK;
       var v = 0.0;
       if (gm < M && gk < K) { v = w[gm * K + gk]; }
-      a_tile[kk * A_STRIDE + mm] = v;
+      a_next[r] = v;
     }
-    // B: BK x BN im2col values, consecutive threads on consecutive output pixels.
-    for (var kk = t / BN; kk < BK; kk += nt / BN) {
-      let gk = k0 + kk;
+    // B: k = (ci, kh, kw) decoded once per slice, one bounds check per column.
+    let gk = k0 + b_row;
+    let ci = gk / khw;
+    let rem = gk % khw;
+    let dh = (rem / kw_size) * dil.x;
+    let dw = (rem % kw_size) * dil.y;
+    let k_off = i32(ci * H * W + dh * W + dw);
+    for (var c = 0u; c < B_COLS; c++) {
+      let ih = col_ih[c] + i32(dh);
+      let iw = col_iw[c] + i32(dw);
       var v = 0.0;
-      if (col_ok && gk < K) {
-        let ci = gk / khw;
-        let r = gk % khw;
-        let dh = (r / kw_size) * dil.x;
-        let dw = (r % kw_size) * dil.y;
-        let ih = ih0 + i32(dh);
-        let iw = iw0 + i32(dw);
-        if (ih >= 0 && ih < i32(H) && iw >= 0 && iw < i32(W)) {
-          v = x[u32(col_base + i32(ci * H * W + dh * W + dw))];
+      if (gk < K && col_ok[c] && u32(ih) < H && u32(iw) < W) { v = x[u32(col_base[c] + k_off)]; }
+      b_next[c] = v;
+    }
+    if (s > 0u) {
+      for (var kk = 0u; kk < BK; kk++) {
+        var ar: array<f32, MAX_T>;
+        var br: array<f32, MAX_T>;
+        for (var i = 0u; i < TM; i++) { ar[i] = a_tile[kk * A_STRIDE + lid.y + i * WG_M]; }
+        for (var j = 0u; j < TN; j++) { br[j] = b_tile[kk * BN + lid.x + j * WG_N]; }
+        for (var i = 0u; i < TM; i++) {
+          for (var j = 0u; j < TN; j++) { acc[i * MAX_T + j] = fma(ar[i], br[j], acc[i * MAX_T + j]); }
         }
       }
-      b_tile[kk * BN + b_col] = v;
     }
-    workgroupBarrier();
-    for (var kk = 0u; kk < BK; kk++) {
-      var ar: array<f32, MAX_T>;
-      var br: array<f32, MAX_T>;
-      for (var i = 0u; i < TM; i++) { ar[i] = a_tile[kk * A_STRIDE + lid.y + i * WG_M]; }
-      for (var j = 0u; j < TN; j++) { br[j] = b_tile[kk * BN + lid.x + j * WG_N]; }
-      for (var i = 0u; i < TM; i++) {
-        for (var j = 0u; j < TN; j++) { acc[i * MAX_T + j] = fma(ar[i], br[j], acc[i * MAX_T + j]); }
-      }
+    workgroupBarrier(); // every thread is done multiplying slice s - 1
+    for (var r = 0u; r < A_LOADS; r++) {
+      let e = t + r * NT;
+      a_tile[(e % BK) * A_STRIDE + e / BK] = a_next[r];
     }
+    for (var c = 0u; c < B_COLS; c++) { b_tile[b_row * BN + b_tx + c * B_THREADS] = b_next[c]; }
     workgroupBarrier();
   }
 

@@ -7,7 +7,7 @@ import type { Attrs } from '../../src/ir/graph.js';
 import type { Tensor } from '../../src/ir/tensor.js';
 import { runReferenceLayer } from '../../src/reference/index.js';
 import { runLayer } from '../../src/runtime/layer.js';
-import { implicitGemmShape, implicitGemmTiles } from '../../src/tactics/families/conv.js';
+import { IMPLICIT_GEMM_MIN, implicitGemmShape, implicitGemmTiles } from '../../src/tactics/families/conv.js';
 import { candidates, tacticById, type TacticParams } from '../../src/tactics/index.js';
 import { ACTIVATION_CASES } from '../helpers/activations.js';
 import { randomF32, relL2 } from '../helpers/data.js';
@@ -23,22 +23,20 @@ interface Case {
   readonly w: number[];
   readonly bias?: boolean;
   readonly attrs?: Attrs;
-  /** Whether the tactic claims the layer (else it is run directly, as the kernel still must be right). */
-  readonly preferred: boolean;
 }
 
 const CASES: Case[] = [
-  { name: '3x3 pad 1, 13 -> 21 channels on 19x17 (M 21, N 323, K 117), bias', x: [1, 13, 19, 17], w: [21, 13, 3, 3], bias: true, attrs: { pads: [1, 1, 1, 1] }, preferred: true },
-  { name: '3x3 stride 2, dilation 2, asymmetric pads, batch 2 (N 220)', x: [2, 7, 23, 21], w: [19, 7, 3, 3], bias: true, attrs: { strides: [2, 2], dilations: [2, 2], pads: [1, 0, 2, 3] }, preferred: false },
-  { name: '1x1, 35 -> 67 channels, no bias (M 67, N 270, K 35)', x: [1, 35, 15, 18], w: [67, 35, 1, 1], preferred: true },
-  { name: '1x1 stride 2 (a ResNet shortcut), batch 3, bias', x: [3, 24, 21, 19], w: [40, 24, 1, 1], bias: true, attrs: { strides: [2, 2] }, preferred: true },
-  { name: '7x7 stride 2 pad 3 from 3 channels (a ResNet stem; K 147), bias', x: [1, 3, 33, 31], w: [16, 3, 7, 7], bias: true, attrs: { strides: [2, 2], pads: [3, 3, 3, 3] }, preferred: true },
-  { name: 'K 3 < BK (1x1 from 3 channels)', x: [1, 3, 16, 20], w: [5, 3, 1, 1], bias: true, preferred: false },
-  { name: 'M 150 over several row tiles, N 400 over several column tiles', x: [1, 16, 20, 20], w: [150, 16, 3, 3], attrs: { pads: [1, 1, 1, 1] }, preferred: true },
-  { name: 'auto_pad SAME_UPPER stride 2, 3x2 kernel', x: [2, 6, 25, 22], w: [9, 6, 3, 2], bias: true, attrs: { auto_pad: 'SAME_UPPER', strides: [2, 2] }, preferred: true },
-  { name: 'pads larger than the dilated kernel reach (whole windows in the padding)', x: [1, 5, 12, 10], w: [7, 5, 2, 3], attrs: { pads: [4, 5, 3, 4], dilations: [1, 2] }, preferred: true },
-  { name: '1-D, dilation 2, pads, batch 2', x: [2, 9, 150], w: [11, 9, 5], bias: true, attrs: { dilations: [2], pads: [3, 2] }, preferred: true },
-  { name: '1-D stride 3', x: [1, 8, 97], w: [6, 8, 4], attrs: { strides: [3], pads: [1, 1] }, preferred: false },
+  { name: '3x3 pad 1, 13 -> 21 channels on 19x17 (M 21, N 323, K 117), bias', x: [1, 13, 19, 17], w: [21, 13, 3, 3], bias: true, attrs: { pads: [1, 1, 1, 1] } },
+  { name: '3x3 stride 2, dilation 2, asymmetric pads, batch 2 (N 220)', x: [2, 7, 23, 21], w: [19, 7, 3, 3], bias: true, attrs: { strides: [2, 2], dilations: [2, 2], pads: [1, 0, 2, 3] } },
+  { name: '1x1, 35 -> 67 channels, no bias (M 67, N 270, K 35)', x: [1, 35, 15, 18], w: [67, 35, 1, 1] },
+  { name: '1x1 stride 2 (a ResNet shortcut), batch 3, bias', x: [3, 24, 21, 19], w: [40, 24, 1, 1], bias: true, attrs: { strides: [2, 2] } },
+  { name: '7x7 stride 2 pad 3 from 3 channels (a ResNet stem; K 147), bias', x: [1, 3, 33, 31], w: [16, 3, 7, 7], bias: true, attrs: { strides: [2, 2], pads: [3, 3, 3, 3] } },
+  { name: 'K 3 < BK (1x1 from 3 channels)', x: [1, 3, 16, 20], w: [5, 3, 1, 1], bias: true },
+  { name: 'M 150 over several row tiles, N 400 over several column tiles', x: [1, 16, 20, 20], w: [150, 16, 3, 3], attrs: { pads: [1, 1, 1, 1] } },
+  { name: 'auto_pad SAME_UPPER stride 2, 3x2 kernel', x: [2, 6, 25, 22], w: [9, 6, 3, 2], bias: true, attrs: { auto_pad: 'SAME_UPPER', strides: [2, 2] } },
+  { name: 'pads larger than the dilated kernel reach (whole windows in the padding)', x: [1, 5, 12, 10], w: [7, 5, 2, 3], attrs: { pads: [4, 5, 3, 4], dilations: [1, 2] } },
+  { name: '1-D, dilation 2, pads, batch 2', x: [2, 9, 150], w: [11, 9, 5], bias: true, attrs: { dilations: [2], pads: [3, 2] } },
+  { name: '1-D stride 3', x: [1, 8, 97], w: [6, 8, 4], attrs: { strides: [3], pads: [1, 1] } },
 ];
 
 async function check(layerOp: string, inputs: (Tensor | undefined)[], attrs: Attrs, points: readonly TacticParams[]): Promise<void> {
@@ -57,7 +55,10 @@ describe('conv.implicit_gemm matches the reference (Conv), every parameter point
     it(c.name, async () => {
       const inputs: (Tensor | undefined)[] = [randomF32(c.x, 10 * i + 1), randomF32(c.w, 10 * i + 2), c.bias ? randomF32([c.w[0]!], 10 * i + 3) : undefined];
       const layer = nodeLayer('Conv', inputs, { attrs: c.attrs ?? {}, constants: [1, 2] });
-      expect(candidates(layer)[0]!.id).toBe(c.preferred ? 'conv.implicit_gemm' : 'conv.direct');
+      // Where the tactic does not claim the layer (too small to pay), it is run directly: the kernel must still be right.
+      const s = implicitGemmShape(layer)!;
+      const preferred = s.k >= IMPLICIT_GEMM_MIN.k && s.n >= IMPLICIT_GEMM_MIN.n;
+      expect(candidates(layer)[0]!.id).toBe(preferred ? 'conv.implicit_gemm' : 'conv.direct');
       await check('Conv', inputs, c.attrs ?? {}, tactic.space);
     });
   });
@@ -97,13 +98,17 @@ describe('conv.implicit_gemm: where it applies', () => {
     expect(candidates(grouped)[0]!.id).toBe('conv.direct');
     const threeD = nodeLayer('Conv', [randomF32([1, 4, 8, 8, 8], 1), randomF32([8, 4, 3, 3, 3], 2)], { constants: [1] });
     expect(implicitGemmShape(threeD)).toBeUndefined();
-    const tiny = nodeLayer('Conv', [randomF32([1, 32, 7, 7], 1), randomF32([8, 32, 3, 3], 2)], { constants: [1] });
-    expect(candidates(tiny)[0]!.id).toBe('conv.direct');
+    const shallow = nodeLayer('Conv', [randomF32([1, 3, 30, 30], 1), randomF32([8, 3, 1, 1], 2)], { constants: [1] });
+    expect(candidates(shallow)[0]!.id).toBe('conv.direct');
+    const fewPixels = nodeLayer('Conv', [randomF32([1, 32, 3, 3], 1), randomF32([8, 32, 3, 3], 2)], { constants: [1] });
+    expect(candidates(fewPixels)[0]!.id).toBe('conv.direct');
   });
 
   it('refuses tile points the kernel cannot take', () => {
     expect(() => implicitGemmTiles({ bm: 64, bn: 64, bk: 16, tm: 16, tn: 4 })).toThrow(/tm, tn <= 8/);
+    expect(() => implicitGemmTiles({ bm: 64, bn: 64, bk: 64, tm: 4, tn: 4 })).toThrow(/<= 8 words/);
     expect(() => implicitGemmTiles({ bm: 128, bn: 128, bk: 8, tm: 4, tn: 4 })).toThrow(/threads <= 256/);
+    expect(() => implicitGemmTiles({ bm: 64, bn: 64, bk: 32, tm: 4, tn: 4 })).toThrow(/16384 bytes/);
     for (const p of tactic.space) expect(() => implicitGemmTiles(p)).not.toThrow();
   });
 });

@@ -77,17 +77,28 @@ export interface ImplicitGemmTiles {
 }
 
 const MAX_T = 8;
+const MAX_LOAD = 8;
 const MAX_THREADS = 256;
+/** WebGPU's default maxComputeWorkgroupStorageSize: every point runs on every device. */
+const MAX_WORKGROUP_BYTES = 16384;
 
-/** The tiles of a parameter point, or an error naming what the kernel cannot take. */
+/**
+ * The tiles of a parameter point, or an error naming what the kernel cannot take: TM, TN <= 8
+ * dividing BM, BN; at most 256 threads, which split the BM x BK weight slice evenly (at most 8 words
+ * each) and split into BK groups, one per B row, each gathering at most 8 of the BN columns; the
+ * A tile (BK x (BM + 1) words) and the B tile (BK x BN) within 16 KiB.
+ */
 export function implicitGemmTiles(p: TacticParams): ImplicitGemmTiles {
   const t = { bm: p['bm'] ?? 64, bn: p['bn'] ?? 64, bk: p['bk'] ?? 16, tm: p['tm'] ?? 4, tn: p['tn'] ?? 4 };
   const threads = (t.bm / t.tm) * (t.bn / t.tn);
+  const rowThreads = threads / t.bk;
   const ok = Object.values(t).every((v) => Number.isInteger(v) && v >= 1) &&
-    t.tm <= MAX_T && t.tn <= MAX_T && t.bm % t.tm === 0 && t.bn % t.tn === 0 &&
-    threads <= MAX_THREADS && threads % t.bn === 0;
+    t.tm <= MAX_T && t.tn <= MAX_T && t.bm % t.tm === 0 && t.bn % t.tn === 0 && threads <= MAX_THREADS &&
+    (t.bm * t.bk) % threads === 0 && (t.bm * t.bk) / threads <= MAX_LOAD &&
+    Number.isInteger(rowThreads) && t.bn % rowThreads === 0 && t.bn / rowThreads <= MAX_LOAD &&
+    4 * t.bk * (t.bm + 1 + t.bn) <= MAX_WORKGROUP_BYTES;
   if (!ok) {
-    throw new UnsupportedError(`conv.implicit_gemm: tiles ${JSON.stringify(t)} need tm, tn <= ${MAX_T} dividing bm, bn, and (bm/tm)*(bn/tn) threads <= ${MAX_THREADS}, a multiple of bn`);
+    throw new UnsupportedError(`conv.implicit_gemm: tiles ${JSON.stringify(t)} need tm, tn <= ${MAX_T} dividing bm, bn; (bm/tm)*(bn/tn) threads <= ${MAX_THREADS}, dividing bm*bk into <= ${MAX_LOAD} words each and splitting into bk rows of <= ${MAX_LOAD} of the bn columns; 4*bk*(bm+1+bn) <= ${MAX_WORKGROUP_BYTES} bytes of workgroup memory`);
   }
   return t;
 }
@@ -114,12 +125,18 @@ export const CONV_IMPLICIT_GEMM: Tactic = {
   id: 'conv.implicit_gemm',
   ops: ['Conv', 'FusedConv'],
   kernel: 'conv/implicit-gemm.wgsl',
+  // 256 threads each, at most 16 KiB of workgroup memory. Big tiles for layers with many output
+  // tiles; small tiles with deep K slices (fewer barriers per K) for layers with few: late ResNet
+  // stages at batch 1 fill an H100 only with tiles of 32 x 16 or less.
   space: [
     { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 },
     { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8 },
     { bm: 128, bn: 64, bk: 16, tm: 8, tn: 4 },
-    { bm: 64, bn: 128, bk: 8, tm: 4, tn: 8 },
-    { bm: 32, bn: 64, bk: 16, tm: 2, tn: 4 },
+    { bm: 64, bn: 128, bk: 16, tm: 4, tn: 8 },
+    { bm: 64, bn: 32, bk: 32, tm: 4, tn: 2 },
+    { bm: 32, bn: 32, bk: 32, tm: 2, tn: 2 },
+    { bm: 32, bn: 16, bk: 64, tm: 2, tn: 1 },
+    { bm: 16, bn: 16, bk: 64, tm: 1, tn: 1 },
   ],
   supports(layer) {
     const s = implicitGemmShape(layer);
