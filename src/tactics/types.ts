@@ -39,6 +39,8 @@ export interface Tactic {
   readonly space: readonly TacticParams[];
   supports(layer: LayerInfo): boolean;
   plan(layer: LayerInfo, params: TacticParams): KernelPlan[];
+  /** The point of `space` to use without timing (default: the first); the autotuner times them all. */
+  heuristic?(layer: LayerInfo): TacticParams;
   /**
    * A view tactic runs no kernel: its tensors share memory (see src/engine/memory.ts).
    * 'inputs-into-output': each input is a slice of the output (ConcatView);

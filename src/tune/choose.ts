@@ -28,5 +28,5 @@ export function chooseTactic(layer: LayerInfo, opts: TacticChoiceOptions = {}): 
     return { tactic: t, params: t.space[0] ?? {} };
   }
   const t = defaultTactic(layer);
-  return { tactic: t, params: t.space[0] ?? {} };
+  return { tactic: t, params: t.heuristic?.(layer) ?? t.space[0] ?? {} };
 }

@@ -112,13 +112,22 @@ export function implicitGemmShape(layer: LayerInfo): { m: number; n: number; k: 
   return { m: g.m, n: g.n * g.outSpatial.reduce((a, b) => a * b, 1), k };
 }
 
-/** Where conv.implicit_gemm is preferred to conv.direct: K deep enough and enough output pixels to fill tiles. */
-export const IMPLICIT_GEMM_MIN = { k: 16, n: 256 };
+/** Where conv.implicit_gemm is preferred to conv.direct: K deep enough, and more than a handful of output pixels. */
+export const IMPLICIT_GEMM_MIN = { k: 16, n: 16 };
+
+/** Output tiles a parameter point gives a layer: the workgroups it dispatches. */
+function tileCount(s: { m: number; n: number }, p: TacticParams): number {
+  const t = implicitGemmTiles(p);
+  return Math.ceil(s.m / t.bm) * Math.ceil(s.n / t.bn);
+}
+
+/** Enough workgroups to fill a large GPU (an H100 has 132 SMs), before larger tiles. */
+const MIN_WORKGROUPS = 128;
 
 /**
  * Conv and FusedConv as an implicit GEMM (kernels/conv/implicit-gemm.wgsl): weights as stored are A,
  * the input's im2col matrix, gathered on the fly, is B; the epilogue is conv.direct's (./epilogue.ts).
- * It claims 1-D and 2-D group-1 convs with K >= 16 and batch x output pixels >= 256 (see
+ * It claims 1-D and 2-D group-1 convs with K >= 16 and batch x output pixels >= 16 (see
  * IMPLICIT_GEMM_MIN); smaller ones stay with conv.direct, which comes after it in TACTICS.
  */
 export const CONV_IMPLICIT_GEMM: Tactic = {
@@ -141,6 +150,14 @@ export const CONV_IMPLICIT_GEMM: Tactic = {
   supports(layer) {
     const s = implicitGemmShape(layer);
     return !!s && s.k >= IMPLICIT_GEMM_MIN.k && s.n >= IMPLICIT_GEMM_MIN.n;
+  },
+  // Without timing: the default tiles if they give enough workgroups, else the largest tiles
+  // that do, else the smallest (late ResNet stages: 7x7 outputs, many channels).
+  heuristic(layer) {
+    const s = implicitGemmShape(layer)!;
+    const bySize = [...this.space].sort((a, b) => implicitGemmTiles(b).bm * implicitGemmTiles(b).bn - implicitGemmTiles(a).bm * implicitGemmTiles(a).bn);
+    if (tileCount(s, this.space[0]!) >= MIN_WORKGROUPS) return this.space[0]!;
+    return bySize.find((p) => tileCount(s, p) >= MIN_WORKGROUPS) ?? bySize[bySize.length - 1]!;
   },
   plan(layer, p) {
     const g = convGeometry(layer.ctx, layer.attrs);
