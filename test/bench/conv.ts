@@ -1,9 +1,11 @@
 // Times conv.direct against conv.implicit_gemm on the convolutions of torchvision ResNet-50 at
 // batch 1 (every distinct shape, with how often it occurs), checks their outputs against each
 // other, and prints a table; the last row weights each shape by its count (all 53 convs).
-//   npx tsx test/bench/conv.ts [--iterations 20] [--only l1.3x3,l4.1x1a] [--points] [--json out.json]
+//   npx tsx test/bench/conv.ts [--iterations 20] [--repeat 8] [--only l1.3x3,l4.1x1a] [--points] [--json out.json]
 // --points also times every point of conv.implicit_gemm's space (not only the default, the first).
-// GPU time is the layer's timestamp query (median over the timed runs, after 2 warm-up runs).
+// Each engine holds --repeat sibling copies of the conv (optimization level 0, so they stay apart),
+// which keeps the GPU busy from one dispatch to the next as in a whole network; a shape's GPU time
+// is the median over the timed runs (after 2 warm-up runs) of the copies' mean timestamp time.
 // 'build() picks' is the tactic and tile point build() chooses without timing, 'build() ms' its time.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -16,9 +18,10 @@ import { releaseDevices, requireGpu } from '../../src/runtime/device.js';
 import { tacticById, type TacticParams } from '../../src/tactics/index.js';
 
 const { values } = parseArgs({
-  options: { iterations: { type: 'string' }, only: { type: 'string' }, points: { type: 'boolean' }, json: { type: 'string' } },
+  options: { iterations: { type: 'string' }, repeat: { type: 'string' }, only: { type: 'string' }, points: { type: 'boolean' }, json: { type: 'string' } },
 });
 const iterations = Number(values.iterations ?? 20);
+const repeat = Number(values.repeat ?? 8);
 
 interface Shape {
   readonly name: string;
@@ -70,14 +73,16 @@ function filled(shape: number[], seed: number, scale: number): Tensor {
   return tensor('f32', shape, d);
 }
 
-/** One Conv (weights and bias constant) over a 1 x c x hw x hw input. */
+/** `repeat` copies of one Conv (weights and bias constant) over a 1 x c x hw x hw input, outputs y0, y1, ... */
 function convGraph(s: Shape): Graph {
   const pad = (s.k - 1) / 2;
+  const attrs = { pads: [pad, pad, pad, pad], strides: [s.stride, s.stride] };
+  const copies = Array.from({ length: repeat }, (_, i) => i);
   return new Graph({
     name: s.name,
     inputs: [{ name: 'x', type: { dtype: 'f32', shape: [1, s.c, s.hw, s.hw] } }],
-    outputs: ['y'],
-    nodes: [node({ name: 'conv', op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: { pads: [pad, pad, pad, pad], strides: [s.stride, s.stride] } })],
+    outputs: copies.map((i) => `y${i}`),
+    nodes: copies.map((i) => node({ name: `conv${i}`, op: 'Conv', inputs: ['x', 'w', 'b'], outputs: [`y${i}`], attrs })),
     initializers: new Map<string, Tensor>([
       ['w', filled([s.m, s.c, s.k, s.k], 1, 1 / Math.sqrt(s.c * s.k * s.k))],
       ['b', filled([s.m], 2, 0.1)],
@@ -90,7 +95,7 @@ function flopsOf(s: Shape): number {
   return 2 * s.m * out * out * s.c * s.k * s.k;
 }
 
-/** Median GPU ms of the engine's one layer, and its output. */
+/** Median GPU ms of one conv layer of the engine, and the first copy's output. */
 async function time(engine: Engine, x: Tensor): Promise<{ ms: number; y: Float64Array }> {
   const ctx = await engine.createContext({ backend: 'webgpu', profile: true });
   let out = await ctx.run({ x });
@@ -100,11 +105,11 @@ async function time(engine: Engine, x: Tensor): Promise<{ ms: number; y: Float64
     out = await ctx.run({ x });
     const p = ctx.lastProfile();
     if (!p) throw new Error('no timestamp profile: this adapter lacks timestamp-query');
-    ms.push(p.reduce((a, l) => a + l.ms, 0));
+    ms.push(p.reduce((a, l) => a + l.ms, 0) / p.length);
   }
   ctx.release();
   ms.sort((a, b) => a - b);
-  return { ms: percentile(ms, 50), y: toFloat64(out['y']!) };
+  return { ms: percentile(ms, 50), y: toFloat64(out['y0']!) };
 }
 
 /**
@@ -120,15 +125,16 @@ const rows: { shape: Shape; flops: number; chosen: string; auto: number; direct:
 for (const s of shapes) {
   const g = convGraph(s);
   const x = filled([1, s.c, s.hw, s.hw], 3, 1);
-  const direct = await time(build(g, { force: { Conv: 'conv.direct' } }), x);
-  const built = build(g);
+  const level0 = (force?: Record<string, string>) => build(g, { optimizationLevel: 0, ...(force ? { force } : {}) });
+  const direct = await time(level0({ Conv: 'conv.direct' }), x);
+  const built = level0();
   const layer = built.layers[0]!;
   const chosen = layer.tactic === 'conv.implicit_gemm' ? `igemm ${pointName(layer.params)}` : layer.tactic;
   const auto = await time(built, x);
   const igemm: number[] = [];
   let err = 0;
   for (const p of points) {
-    const r = await time(implicitGemm(build(g, { force: { Conv: 'conv.direct' } }), p), x);
+    const r = await time(implicitGemm(level0({ Conv: 'conv.direct' }), p), x);
     igemm.push(r.ms);
     err = Math.max(err, relativeL2(r.y, direct.y));
   }
@@ -139,7 +145,7 @@ for (const s of shapes) {
 const gf = (flops: number, ms: number) => flops / (ms * 1e6);
 const total = (f: (r: (typeof rows)[number]) => number) => rows.reduce((a, r) => a + r.shape.count * f(r), 0);
 const adapter = `${gpu.adapter.vendor} ${gpu.adapter.architecture} ${gpu.adapter.description}`.trim();
-console.log(`adapter: ${adapter}; batch 1; median of ${iterations} timed runs after 2 warm-up runs; implicit_gemm points: ${points.map(pointName).join(', ')}\n`);
+console.log(`adapter: ${adapter}; batch 1; ${repeat} copies of each conv; median of ${iterations} timed runs after 2 warm-up runs; implicit_gemm points: ${points.map(pointName).join(', ')}\n`);
 const header = ['shape', 'count', 'C->M', 'HxW', 'k/s', 'GFLOP', 'build() picks', 'build() ms', 'direct ms', ...points.map((p) => `igemm ${pointName(p)} ms`), 'speed-up (default)', 'igemm GFLOP/s (default)', 'rel L2'];
 const body = rows.map((r) => [
   r.shape.name, r.shape.count, `${r.shape.c}->${r.shape.m}`, `${r.shape.hw}`, `${r.shape.k}/${r.shape.stride}`, (r.flops / 1e9).toFixed(3), r.chosen, r.auto.toFixed(4),
@@ -155,6 +161,6 @@ const best = total((r) => Math.min(...r.igemm));
 console.log(`\nsum over the ${total(() => 1)} convs: direct ${total((r) => r.direct).toFixed(3)} ms; implicit_gemm at its default point ${total((r) => r.igemm[0]!).toFixed(3)} ms, ` +
   `as build() picks ${total((r) => r.auto).toFixed(3)} ms${points.length > 1 ? `, at the best timed point per shape ${best.toFixed(3)} ms` : ''}`);
 if (values.json) {
-  writeFileSync(values.json, JSON.stringify({ adapter, iterations, points, rows: rows.map((r) => ({ ...r.shape, flops: r.flops, chosen: r.chosen, auto: r.auto, direct: r.direct, igemm: r.igemm, err: r.err })) }, null, 2));
+  writeFileSync(values.json, JSON.stringify({ adapter, iterations, repeat, points, rows: rows.map((r) => ({ ...r.shape, flops: r.flops, chosen: r.chosen, auto: r.auto, direct: r.direct, igemm: r.igemm, err: r.err })) }, null, 2));
 }
 await releaseDevices();
