@@ -9,6 +9,7 @@ import { runReferenceLayer } from '../../src/reference/index.js';
 import { runLayer } from '../../src/runtime/layer.js';
 import { IMPLICIT_GEMM_MIN, implicitGemmShape, implicitGemmTiles } from '../../src/tactics/families/conv.js';
 import { candidates, tacticById, type TacticParams } from '../../src/tactics/index.js';
+import { chooseTactic } from '../../src/tune/choose.js';
 import { ACTIVATION_CASES } from '../helpers/activations.js';
 import { randomF32, relL2 } from '../helpers/data.js';
 import { useGpu } from '../helpers/gpu.js';
@@ -102,6 +103,16 @@ describe('conv.implicit_gemm: where it applies', () => {
     expect(candidates(shallow)[0]!.id).toBe('conv.direct');
     const fewPixels = nodeLayer('Conv', [randomF32([1, 32, 3, 3], 1), randomF32([8, 32, 3, 3], 2)], { constants: [1] });
     expect(candidates(fewPixels)[0]!.id).toBe('conv.direct');
+  });
+
+  it('without timing, picks the largest tiles that still give ~100 workgroups (ResNet-50 at batch 1)', () => {
+    const conv = (x: number[], w: number[], attrs: Attrs = {}) => chooseTactic(nodeLayer('Conv', [randomF32(x, 1), randomF32(w, 2)], { attrs, constants: [1] }));
+    // M 256 x N 3136: 196 tiles of 64 x 64, the default point.
+    expect(conv([1, 64, 56, 56], [256, 64, 1, 1])).toEqual({ tactic, params: tactic.space[0] });
+    // M 256 x N 196 (3x3 at 14x14): 104 tiles of 32 x 16.
+    expect(conv([1, 256, 14, 14], [256, 256, 3, 3], { pads: [1, 1, 1, 1] }).params).toEqual({ bm: 32, bn: 16, bk: 64, tm: 2, tn: 1 });
+    // M 512 x N 49 (3x3 at 7x7): only the smallest tiles reach 96 (128 tiles of 16 x 16).
+    expect(conv([1, 512, 7, 7], [512, 512, 3, 3], { pads: [1, 1, 1, 1] }).params).toEqual({ bm: 16, bn: 16, bk: 64, tm: 1, tn: 1 });
   });
 
   it('refuses tile points the kernel cannot take', () => {

@@ -121,8 +121,12 @@ function tileCount(s: { m: number; n: number }, p: TacticParams): number {
   return Math.ceil(s.m / t.bm) * Math.ceil(s.n / t.bn);
 }
 
-/** Enough workgroups to fill a large GPU (an H100 has 132 SMs), before larger tiles. */
-const MIN_WORKGROUPS = 128;
+/**
+ * Enough workgroups to keep a large GPU busy (an H100 has 132 SMs), before larger tiles. Measured
+ * with test/bench/conv.ts --points on the H100 (ResNet-50's 53 convs, batch 1): 96 gave 3.01 ms,
+ * 128 3.29 ms, 64 3.10 ms, the best point per shape 3.00 ms.
+ */
+const MIN_WORKGROUPS = 96;
 
 /**
  * Conv and FusedConv as an implicit GEMM (kernels/conv/implicit-gemm.wgsl): weights as stored are A,
