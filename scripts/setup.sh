@@ -43,4 +43,7 @@ fi
 
 # `npm install` rather than `npm ci`: the registry reached here lacks some platform-only optional
 # packages (e.g. rollup's android builds), which leaves them out of the lock file and makes `npm ci` refuse it.
+# onnxruntime-node (the tests' ONNX oracle, CPU build in the package) would otherwise try to
+# download GPU binaries at install time.
+export ONNXRUNTIME_NODE_INSTALL=skip
 npm install --no-audit --no-fund
