@@ -58,3 +58,17 @@ describe('gemm.tiled vs reference: Gemm', () => {
     await check('Gemm', [randomF32([1024, 1024], 6), randomF32([1024, 1024], 7), randomF32([1024], 8)], {}, GEMM_TILED.space.slice(0, 1));
   });
 });
+
+describe('gemm tile heuristic', () => {
+  it('keeps the default tiles for big products and spreads a one-row product over more workgroups', async () => {
+    // 1024 x 1024 in 64 x 64 tiles is 256 workgroups: enough. 1 x 1000 is 16 with them.
+    const { opLayer } = await import('../helpers/op-layer.js');
+    const { randomF32 } = await import('../helpers/data.js');
+    const big = opLayer('MatMul', [randomF32([1024, 16], 1), { constant: randomF32([16, 1024], 2) }]).layer;
+    expect(GEMM_TILED.heuristic!(big)).toBe(GEMM_TILED.space[0]);
+    const head = opLayer('Gemm', [randomF32([1, 64], 1), { constant: randomF32([64, 1000], 2) }]).layer;
+    const p = GEMM_TILED.heuristic!(head);
+    expect(GEMM_TILED.space).toContain(p);
+    expect(p['wgm']! * p['tm']!).toBeLessThan(64);
+  });
+});

@@ -2,7 +2,7 @@ import { matmulShape } from '../../ir/ops/index.js';
 import { stridesOf, type Shape } from '../../ir/tensor.js';
 import { Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
-import type { Binding, LayerInfo, Tactic } from '../types.js';
+import type { Binding, LayerInfo, Tactic, TacticParams } from '../types.js';
 import { epilogueOf } from './epilogue.js';
 
 /** Element strides of `shape` broadcast to `target`, aligned right (0 on broadcast or missing dims). */
@@ -74,6 +74,9 @@ export function gemmGeometry(layer: LayerInfo): GemmGeometry | undefined {
 
 const MAX_BATCH_DIMS = 4;
 
+/** Workgroups that keep a large GPU busy (an H100 has 132 SMs); see conv.implicit_gemm's heuristic. */
+const MIN_WORKGROUPS = 96;
+
 /**
  * kernels/gemm/tiled.wgsl for Gemm and MatMul (identity epilogue) or FusedGemm and FusedMatMul
  * (their residual and activation, see ./epilogue.ts): one plan, two tactics.
@@ -90,6 +93,14 @@ function tiledTactic(id: string, ops: readonly string[]): Tactic {
       { wgm: 8, wgn: 16, tm: 4, tn: 4, kt: 8 },
       { wgm: 8, wgn: 8, tm: 1, tn: 1, kt: 8 },
     ],
+    // Without timing: the default tiles unless they leave a large GPU idle (e.g. a classifier
+    // head, M = 1): then the point giving the most workgroups.
+    heuristic(layer) {
+      const g = gemmGeometry(layer)!;
+      const tiles = (q: TacticParams) => Math.ceil(g.m / (q['wgm']! * q['tm']!)) * Math.ceil(g.n / (q['wgn']! * q['tn']!)) * g.batch.reduce((a, d) => a * d, 1);
+      if (tiles(this.space[0]!) >= MIN_WORKGROUPS) return this.space[0]!;
+      return this.space.reduce((best, q) => (tiles(q) > tiles(best) ? q : best));
+    },
     supports(layer) {
       const g = gemmGeometry(layer);
       const float = layer.inputs.every((t) => !t || t.dtype === 'f32');
