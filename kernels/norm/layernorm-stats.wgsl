@@ -23,32 +23,7 @@ const DIMS: u32 = 6u;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 @group(0) @binding(5) var<storage, read_write> stat: array<f32>;
 
-var<workgroup> part: array<f32, WG>;
-
-// Sum of v over the workgroup; every thread gets the result.
-fn workgroup_sum(lid: u32, v: f32) -> f32 {
-  part[lid] = v;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half = half / 2u) {
-    if (lid < half) { part[lid] += part[lid + half]; }
-    workgroupBarrier();
-  }
-  let total = part[0];
-  workgroupBarrier(); // part is reused by the next reduction
-  return total;
-}
-
-// Offset of element j of the normalized shape in a parameter with strides at meta[first..].
-fn param_offset(j: u32, first: u32) -> u32 {
-  var r = j;
-  var off = 0u;
-  for (var d = DIMS; d > 0u; d--) {
-    let dim = meta_u32(3u + d);
-    off += (r % dim) * meta_u32(first + d - 1u);
-    r = r / dim;
-  }
-  return off;
-}
+// #include common/layernorm-row.wgsl
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -56,23 +31,8 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   if (row >= meta_u32(0u)) { return; }
   let l = meta_u32(1u);
   let base = row * l;
-  // Values are taken relative to the row's first one: x - shift is exact for nearby values, so a
-  // large common offset does not cost the mean its precision.
-  let shift = x[base];
-  var acc = 0.0;
-  for (var j = lid; j < l; j += WG) { acc += x[base + j] - shift; }
-  let mean = workgroup_sum(lid, acc) / f32(l); // mean of x - shift
-  acc = 0.0;
-  for (var j = lid; j < l; j += WG) {
-    let d = x[base + j] - shift - mean;
-    acc += d * d;
-  }
-  let inv = 1.0 / sqrt(workgroup_sum(lid, acc) / f32(l) + meta_f32(2u));
-  if (lid == 0u) { stat[row] = select(shift + mean, inv, STAT == 1u); }
+  let s = row_stats(lid, base, l);
+  if (lid == 0u) { stat[row] = select(s.shift + s.mean, s.inv, STAT == 1u); }
   if (WRITE_Y == 0u) { return; }
-  for (var j = lid; j < l; j += WG) {
-    var v = (x[base + j] - shift - mean) * inv * scale[param_offset(j, 10u)];
-    if (HAS_BIAS == 1u) { v += bias[param_offset(j, 16u)]; }
-    y[base + j] = v;
-  }
+  write_normalized(lid, base, l, s);
 }
