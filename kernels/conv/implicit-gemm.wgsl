@@ -1,4 +1,4 @@
-// Convolution as an implicit GEMM (1-D and 2-D, NCHW, group 1): Y[m, col] = sum_k W[m, k] * X'[k, col]
+// Convolution as an implicit GEMM (1-D and 2-D, any memory layout, group 1): Y[m, col] = sum_k W[m, k] * X'[k, col]
 // with M = C_out, N = batch * H_out * W_out (col = (n * H_out + oh) * W_out + ow) and
 // K = C_in * KH * KW (k = (ci * KH + kh) * KW + kw). W is the weight as stored ([C_out, K], row major);
 // X' is the im2col matrix of the input, never materialized: each B tile is gathered from x on the
@@ -8,7 +8,9 @@
 // tx + j * WG_N: neighbouring threads read neighbouring tile words and write neighbouring outputs).
 // Meta: [0] M, [1] N (columns), [2] K, [3] C_in, [4] H, [5] W, [6] H_out, [7] W_out, [8] KH, [9] KW,
 //       [10] [11] strides, [12] [13] dilations, [14] [15] pad begins (i32), [16] column tiles,
-//       [17] [18] the activation's alpha and beta.
+//       [17] [18] the activation's alpha and beta, [19..22] x's element strides for n, c, h, w,
+//       [23..25] y's for n, m and the output pixel (the residual is laid out as y): the layouts
+//       (src/ir/layout.ts) are only strides here.
 // The next K slice is read from global memory into registers while the current one is multiplied.
 // Tile sizes are override constants; the plan (src/tactics/families/conv.ts, implicitGemmTiles)
 // checks that TM, TN <= MAX_T divide BM, BN, that the WG_M * WG_N threads split the A tile evenly
@@ -85,14 +87,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var col_ih: array<i32, MAX_LOAD>;
   var col_iw: array<i32, MAX_LOAD>;
   var col_base: array<i32, MAX_LOAD>;
-  let image = meta_u32(3u) * H * W;
+  let xs = vec4<i32>(meta_i32(19u), meta_i32(20u), meta_i32(21u), meta_i32(22u));
   for (var c = 0u; c < B_COLS; c++) {
     let col = n0 + b_tx + c * B_THREADS;
     let pix = col % hw_out;
     col_ok[c] = col < N;
     col_ih[c] = i32(pix / meta_u32(7u)) * meta_i32(10u) - meta_i32(14u);
     col_iw[c] = i32(pix % meta_u32(7u)) * meta_i32(11u) - meta_i32(15u);
-    col_base[c] = i32((col / hw_out) * image) + col_ih[c] * i32(W) + col_iw[c];
+    col_base[c] = i32(col / hw_out) * xs.x + col_ih[c] * xs.z + col_iw[c] * xs.w;
   }
 
   // Software pipeline: step s reads slice s from global memory into registers, multiplies slice
@@ -119,7 +121,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let rem = gk % khw;
     let dh = (rem / kw_size) * dil.x;
     let dw = (rem % kw_size) * dil.y;
-    let k_off = i32(ci * H * W + dh * W + dw);
+    let k_off = i32(ci) * xs.y + i32(dh) * xs.z + i32(dw) * xs.w;
     for (var c = 0u; c < B_COLS; c++) {
       let ih = col_ih[c] + i32(dh);
       let iw = col_iw[c] + i32(dw);
@@ -150,11 +152,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var j = 0u; j < TN; j++) {
     let c = n0 + lid.x + j * WG_N;
     if (c >= N) { continue; }
-    // y[n, m, oh, ow] = y[(n * M + m) * hw_out + pix]
-    let out_base = (c / hw_out) * M * hw_out + c % hw_out;
+    let out_base = (c / hw_out) * meta_u32(23u) + (c % hw_out) * meta_u32(25u);
     for (var i = 0u; i < TM; i++) {
       let m = m0 + lid.y + i * WG_M;
-      if (m < M) { epilogue(acc[i * MAX_T + j], m, out_base + m * hw_out); }
+      if (m < M) { epilogue(acc[i * MAX_T + j], m, out_base + m * meta_u32(24u)); }
     }
   }
 }

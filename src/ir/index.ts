@@ -6,3 +6,4 @@ export { inferTypes, inferNode, nodeContext, attrs } from './infer.js';
 export { verify } from './verify.js';
 export { structuralHash, bytesHash } from './hash.js';
 export { layerInfo, type LayerInfo } from './layer.js';
+export * from './layout.js';

@@ -1,5 +1,6 @@
 import { GraphError, ShapeError, WgrtError } from '../errors.js';
 import { toposort, type Graph, type Node } from './graph.js';
+import { LAYOUT_ATTR, outputLayout } from './layout.js';
 import { AttrReader, opDef, type InferContext } from './ops/index.js';
 import type { TensorType } from './tensor.js';
 
@@ -32,6 +33,7 @@ export function inferNode(g: Graph, n: Node, types: Map<string, TensorType>): Te
     throw new GraphError(`node '${n.name}' (${n.op}) has ${present} inputs; ${n.op} takes ${want}`);
   }
   for (const k of Object.keys(n.attrs)) {
+    if (k === LAYOUT_ATTR) continue; // any node's, checked below
     if (!def.attrs[k]) throw new GraphError(`node '${n.name}' (${n.op}) has unknown attribute '${k}'; ${n.op} takes: ${Object.keys(def.attrs).join(', ') || 'none'}`);
   }
   let out: TensorType[];
@@ -43,6 +45,9 @@ export function inferNode(g: Graph, n: Node, types: Map<string, TensorType>): Te
   }
   if (out.length !== n.outputs.length) {
     throw new GraphError(`node '${n.name}' (${n.op}) has ${n.outputs.length} outputs; it produces ${out.length}`);
+  }
+  if (outputLayout(n) !== 'nchw' && (out.length !== 1 || out[0]!.shape.length !== 4)) {
+    throw new GraphError(`node '${n.name}' (${n.op}): attribute '${LAYOUT_ATTR}' needs one 4-D output`);
   }
   out.forEach((t, i) => {
     const name = n.outputs[i]!;

@@ -1,5 +1,6 @@
 import type { Graph, Node } from './graph.js';
 import { attrs, nodeContext } from './infer.js';
+import { layoutOf, outputLayout, type Layout } from './layout.js';
 import type { AttrReader, InferContext } from './ops/index.js';
 import type { TensorType } from './tensor.js';
 
@@ -15,10 +16,13 @@ export interface LayerInfo {
   readonly inputs: readonly (TensorType | undefined)[];
   /** Types of the node's outputs (undefined where an optional output is absent: named ''). */
   readonly outputs: readonly (TensorType | undefined)[];
+  /** Memory layouts (see ./layout.ts) of the inputs and outputs: 'nchw' unless a pass chose otherwise. */
+  readonly layouts: { readonly inputs: readonly Layout[]; readonly outputs: readonly Layout[] };
 }
 
 /** The layer view of a node in a typed graph (see inferTypes). */
 export function layerInfo(g: Graph, n: Node): LayerInfo {
   const ctx = nodeContext(g, n);
-  return { node: n, ctx, attrs: attrs(n), inputs: ctx.inputs, outputs: n.outputs.map((o) => (o ? g.type(o) : undefined)) };
+  const layouts = { inputs: n.inputs.map((i) => layoutOf(g, i)), outputs: n.outputs.map(() => outputLayout(n)) };
+  return { node: n, ctx, attrs: attrs(n), inputs: ctx.inputs, outputs: n.outputs.map((o) => (o ? g.type(o) : undefined)), layouts };
 }

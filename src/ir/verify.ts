@@ -1,6 +1,7 @@
 import { GraphError } from '../errors.js';
 import type { Graph } from './graph.js';
 import { inferTypes } from './infer.js';
+import { layoutOf } from './layout.js';
 import { sameShape } from './tensor.js';
 
 /**
@@ -34,6 +35,7 @@ export function verify(g: Graph): Graph {
     if (outs.has(o)) throw new GraphError(`graph output '${o}' is listed twice`);
     outs.add(o);
     if (!written.has(o)) throw new GraphError(`graph output '${o}' is not produced by any node or input`);
+    if (layoutOf(g, o) !== 'nchw') throw new GraphError(`graph output '${o}' is stored ${layoutOf(g, o)} by node '${g.producer(o)!.name}'; graph outputs must be row-major`);
   }
   const fresh = inferTypes(g);
   for (const [name, t] of g.types) {

@@ -3,6 +3,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Graph } from '../ir/graph.js';
 import { layerInfo } from '../ir/layer.js';
 import { checkFeeds, runReference } from '../reference/index.js';
+import { permute } from '../ir/layout.js';
 import { sizeOf, tensor, type Tensor } from '../ir/tensor.js';
 import { tacticById } from '../tactics/registry.js';
 import { fromGpuWords, gpuBytes, toGpuWords } from './buffers.js';
@@ -14,8 +15,12 @@ export type Backend = 'webgpu' | 'reference';
 export interface ContextOptions extends DeviceOptions {
   /** 'auto' (default): WebGPU when an adapter exists, else the reference executor with a warning. */
   readonly backend?: Backend | 'auto';
-  /** Measure per-layer GPU time with timestamp queries (when the adapter has them). */
-  readonly profile?: boolean;
+  /**
+   * GPU time with timestamp queries (when the adapter has them): 'layers' (or true) stamps each
+   * layer in a pass of its own (see lastProfile); 'total' stamps the one pass of the whole run, as
+   * it runs unprofiled (see lastGpuMs).
+   */
+  readonly profile?: boolean | 'layers' | 'total';
 }
 
 /** Per-layer time of the last profiled run. */
@@ -33,6 +38,8 @@ export interface ExecutionContext {
   run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>>;
   /** Per-layer GPU times of the last run (profile: true and timestamp-query only), else undefined. */
   lastProfile(): LayerTime[] | undefined;
+  /** GPU time of the whole last run, first dispatch to last, gaps included (profile set and timestamp-query only). */
+  lastGpuMs(): number | undefined;
   release(): void;
 }
 
@@ -59,12 +66,15 @@ function referenceContext(graph: Graph): ExecutionContext {
     gpu: undefined,
     run: async (feeds) => runReference(graph, feeds),
     lastProfile: () => undefined,
+    lastGpuMs: () => undefined,
     release: () => {},
   };
 }
 
 interface Weights {
   buffers: Map<string, GPUBuffer>;
+  /** Constants a tactic binds with their axes reordered (Binding.perm), by name and order. */
+  packed: Map<string, GPUBuffer>;
 }
 const weightCache = new WeakMap<Engine, WeakMap<GPUDevice, Weights>>();
 
@@ -74,20 +84,35 @@ function uploadWeights(engine: Engine, gpu: Gpu): Weights {
   if (!perDevice) weightCache.set(engine, (perDevice = new WeakMap()));
   let w = perDevice.get(gpu.device);
   if (w) return w;
-  w = { buffers: new Map() };
-  for (const [name, t] of engine.graph.initializers) {
-    const b = gpu.device.createBuffer({ size: gpuBytes(t), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: name });
-    gpu.device.queue.writeBuffer(b, 0, toGpuWords(t));
-    w.buffers.set(name, b);
-  }
+  w = { buffers: new Map(), packed: new Map() };
+  for (const [name, t] of engine.graph.initializers) w.buffers.set(name, upload(gpu, name, t));
   perDevice.set(gpu.device, w);
   return w;
+}
+
+function upload(gpu: Gpu, label: string, t: Tensor): GPUBuffer {
+  const b = gpu.device.createBuffer({ size: gpuBytes(t), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label });
+  gpu.device.queue.writeBuffer(b, 0, toGpuWords(t));
+  return b;
+}
+
+/** Constant `name` with its axes in the order `perm` (see Binding.perm), uploaded once per engine and device. */
+function packedWeight(engine: Engine, gpu: Gpu, w: Weights, name: string, perm: readonly number[]): GPUBuffer {
+  const key = `${name} [${perm.join(',')}]`;
+  let b = w.packed.get(key);
+  if (b) return b;
+  const t = engine.graph.initializers.get(name);
+  if (!t) throw new DeviceError(`a kernel binds '${name}' as packed weights, but it is not a constant (engine is inconsistent); rebuild it`);
+  b = upload(gpu, key, permute(t, perm));
+  w.packed.set(key, b);
+  return b;
 }
 
 class GpuContext implements ExecutionContext {
   readonly backend = 'webgpu' as const;
   private busy: Promise<unknown> = Promise.resolve();
   private profile: LayerTime[] | undefined;
+  private gpuMs: number | undefined;
 
   private constructor(
     private readonly engine: Engine,
@@ -96,7 +121,7 @@ class GpuContext implements ExecutionContext {
     private readonly dispatches: { layer: number; d: PreparedDispatch }[],
     private readonly staging: Map<string, [GPUBufferBinding & { buffer: GPUBuffer }, GPUBuffer]>,
     private readonly owned: GPUBuffer[],
-    private readonly timing: { set: GPUQuerySet; resolve: GPUBuffer; read: GPUBuffer } | undefined,
+    private readonly timing: { perLayer: boolean; set: GPUQuerySet; resolve: GPUBuffer; read: GPUBuffer } | undefined,
   ) {}
 
   static async create(engine: Engine, gpu: Gpu, opts: ContextOptions): Promise<GpuContext> {
@@ -125,7 +150,9 @@ class GpuContext implements ExecutionContext {
         const pipeline = await pipelineFor(gpu, plan);
         const meta = metaBuffer(gpu, plan);
         owned.push(meta);
-        const storage = plan.bindings.map((b) => bufferOf('input' in b ? l.inputs[b.input]! : l.outputs[b.output]!));
+        const storage = plan.bindings.map((b) =>
+          'input' in b && b.perm ? { buffer: packedWeight(engine, gpu, weights, l.inputs[b.input]!, b.perm) } : bufferOf('input' in b ? l.inputs[b.input]! : l.outputs[b.output]!),
+        );
         dispatches.push({ layer: li, d: bindDispatch(gpu, plan, pipeline, meta, storage) });
       }
     }
@@ -140,18 +167,23 @@ class GpuContext implements ExecutionContext {
     }
     let timing: GpuContext['timing'];
     if (opts.profile && gpu.features.has('timestamp-query')) {
-      const count = 2 * engine.layers.length;
+      const perLayer = opts.profile !== 'total';
+      const count = perLayer ? 2 * engine.layers.length : 2;
       const set = device.createQuerySet({ type: 'timestamp', count });
       const resolve = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
       const read = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       owned.push(resolve, read);
-      timing = { set, resolve, read };
+      timing = { perLayer, set, resolve, read };
     }
     return new GpuContext(engine, gpu, slots, dispatches, staging, owned, timing);
   }
 
   lastProfile(): LayerTime[] | undefined {
     return this.profile;
+  }
+
+  lastGpuMs(): number | undefined {
+    return this.gpuMs;
   }
 
   run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
@@ -170,7 +202,7 @@ class GpuContext implements ExecutionContext {
       if (t.data.length > 0) device.queue.writeBuffer(this.slots[this.engine.memory.assign[name]!]!, 0, toGpuWords(t));
     }
     const encoder = device.createCommandEncoder();
-    if (this.timing) {
+    if (this.timing?.perLayer) {
       // One pass per layer so each layer's start and end can be stamped.
       let li = -1;
       let pass: GPUComputePassEncoder | undefined;
@@ -183,12 +215,15 @@ class GpuContext implements ExecutionContext {
         encodeDispatch(pass!, d);
       }
       pass?.end();
-      encoder.resolveQuerySet(this.timing.set, 0, 2 * this.engine.layers.length, this.timing.resolve, 0);
-      encoder.copyBufferToBuffer(this.timing.resolve, 0, this.timing.read, 0, this.timing.read.size);
     } else {
-      const pass = encoder.beginComputePass();
+      const t = this.timing;
+      const pass = encoder.beginComputePass(t ? { timestampWrites: { querySet: t.set, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
       for (const { d } of this.dispatches) encodeDispatch(pass, d);
       pass.end();
+    }
+    if (this.timing) {
+      encoder.resolveQuerySet(this.timing.set, 0, this.timing.set.count, this.timing.resolve, 0);
+      encoder.copyBufferToBuffer(this.timing.resolve, 0, this.timing.read, 0, this.timing.read.size);
     }
     for (const [src, b] of this.staging.values()) encoder.copyBufferToBuffer(src.buffer, src.offset ?? 0, b, 0, b.size);
     device.queue.submit([encoder.finish()]);
@@ -208,7 +243,9 @@ class GpuContext implements ExecutionContext {
         await this.timing.read.mapAsync(GPUMapMode.READ);
         const t = new BigUint64Array(this.timing.read.getMappedRange().slice(0));
         this.timing.read.unmap();
-        this.profile = this.engine.layers.map((l, i) => ({ layer: l.name, op: l.op, tactic: l.tactic, ms: Number(t[2 * i + 1]! - t[2 * i]!) / 1e6 }));
+        const ms = (from: number, to: number) => Number(t[to]! - t[from]!) / 1e6;
+        this.gpuMs = ms(0, t.length - 1);
+        if (this.timing.perLayer) this.profile = this.engine.layers.map((l, i) => ({ layer: l.name, op: l.op, tactic: l.tactic, ms: ms(2 * i, 2 * i + 1) }));
       }
     } catch (e) {
       throw new DeviceError(`reading results back failed${this.gpu.lost ? ` (device lost: ${this.gpu.lost})` : ''}: ${(e as Error).message}`);

@@ -1,3 +1,4 @@
+import { fromPhysical, permute, physicalShape, toPhysical } from '../ir/layout.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { LayerInfo, Tactic, TacticParams } from '../tactics/types.js';
 import { fromGpuWords, gpuBytes, toGpuWords } from './buffers.js';
@@ -24,12 +25,13 @@ export async function runLayer(
     made.push(b);
     return b;
   };
-  const inBufs = inputs.map((t) => {
-    if (!t) return undefined;
+  // Inputs and outputs are logical tensors; their buffers hold them in the layer's layouts.
+  const upload = (t: Tensor) => {
     const b = make(gpuBytes(t));
     device.queue.writeBuffer(b, 0, toGpuWords(t));
     return b;
-  });
+  };
+  const inBufs = inputs.map((t, i) => (t ? upload(toPhysical(t, layer.layouts.inputs[i] ?? 'nchw')) : undefined));
   const outBufs = layer.outputs.map((t) => (t ? make(gpuBytes(t)) : undefined));
   const plans = tactic.plan(layer, params ?? tactic.space[0] ?? {});
   const encoder = device.createCommandEncoder();
@@ -38,7 +40,8 @@ export async function runLayer(
     const meta = metaBuffer(gpu, plan);
     made.push(meta);
     const storage = plan.bindings.map((b) => {
-      const buf = 'input' in b ? inBufs[b.input] : outBufs[b.output];
+      const packed = 'input' in b && b.perm && inputs[b.input] ? upload(permute(inputs[b.input]!, b.perm)) : undefined;
+      const buf = packed ?? ('input' in b ? inBufs[b.input] : outBufs[b.output]);
       if (!buf) throw new Error(`tactic ${tactic.id} binds an absent tensor ${JSON.stringify(b)}`);
       return buf;
     });
@@ -62,7 +65,9 @@ export async function runLayer(
       continue;
     }
     await r.mapAsync(GPUMapMode.READ);
-    out.push(fromGpuWords(layer.outputs[i]!, r.getMappedRange().slice(0)));
+    const type = layer.outputs[i]!;
+    const l = layer.layouts.outputs[i] ?? 'nchw';
+    out.push(fromPhysical(fromGpuWords({ dtype: type.dtype, shape: physicalShape(type.shape, l) }, r.getMappedRange().slice(0)), l));
     r.unmap();
   }
   for (const b of made) b.destroy();

@@ -15,16 +15,19 @@ export function tacticById(id: string): Tactic | undefined {
   return TACTICS.find((t) => t.id === id);
 }
 
+const rowMajor = (layer: LayerInfo): boolean => [...layer.layouts.inputs, ...layer.layouts.outputs].every((l) => l === 'nchw');
+
 /** Tactics that can run this layer, in preference order. */
 export function candidates(layer: LayerInfo): Tactic[] {
-  return TACTICS.filter((t) => t.ops.includes(layer.node.op) && t.supports(layer));
+  return TACTICS.filter((t) => t.ops.includes(layer.node.op) && (t.layouts || rowMajor(layer)) && t.supports(layer));
 }
 
 export function defaultTactic(layer: LayerInfo): Tactic {
   const c = candidates(layer);
   if (c.length === 0) {
     const types = layer.inputs.map((t) => (t ? `${t.dtype}[${t.shape.join('x')}]` : '-')).join(', ');
-    throw new UnsupportedError(`no WebGPU kernel supports node '${layer.node.name}' (${layer.node.op}) with inputs ${types}`);
+    const layouts = rowMajor(layer) ? '' : ` and layouts ${layer.layouts.inputs.join(', ')} -> ${layer.layouts.outputs.join(', ')}`;
+    throw new UnsupportedError(`no WebGPU kernel supports node '${layer.node.name}' (${layer.node.op}) with inputs ${types}${layouts}`);
   }
   return c[0]!;
 }

@@ -2,8 +2,12 @@ import type { LayerInfo } from '../ir/layer.js';
 
 export type { LayerInfo };
 
-/** Which layer tensor a storage binding holds: input i or output i of the node. */
-export type Binding = { readonly input: number } | { readonly output: number };
+/**
+ * Which layer tensor a storage binding holds: input i or output i of the node. `perm` (constant
+ * inputs only) binds the constant with its axes reordered as ONNX Transpose would, once, when the
+ * engine's weights are uploaded: a kernel's packed weight layout.
+ */
+export type Binding = { readonly input: number; readonly perm?: readonly number[] } | { readonly output: number };
 
 /**
  * One compute dispatch, fully described by data: which WGSL file, its `override` constants,
@@ -47,4 +51,10 @@ export interface Tactic {
    * 'outputs-into-input': each output is a slice of the input (SplitView).
    */
   readonly alias?: 'inputs-into-output' | 'outputs-into-input';
+  /**
+   * True when `supports` checks the layer's memory layouts (layer.layouts, see src/ir/layout.ts)
+   * and `plan` honours them; a tactic without it is offered only layers whose tensors are all
+   * row-major.
+   */
+  readonly layouts?: boolean;
 }

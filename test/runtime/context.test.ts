@@ -73,7 +73,23 @@ describe('ExecutionContext on WebGPU', () => {
     if (g.features.has('timestamp-query')) {
       expect(prof?.map((p) => p.layer)).toEqual(engine.layers.map((l) => l.name));
       expect(prof!.every((p) => p.ms >= 0)).toBe(true);
+      // First layer's start to last layer's end: at least the sum of the layers' own times.
+      const sum = prof!.reduce((s, p) => s + p.ms, 0);
+      expect(ctx.lastGpuMs()).toBeGreaterThanOrEqual(sum);
     }
+    ctx.release();
+  });
+
+  it("times the whole run in one pass with profile: 'total', outputs unchanged", async () => {
+    const g = await gpu();
+    const engine = build(demoNetwork());
+    const ctx = await engine.createContext({ backend: 'webgpu', profile: 'total' });
+    const feeds = readInputs(engine.graph, [], 1);
+    const out = await ctx.run(feeds);
+    expect(relL2(out['probabilities']!, runReference(engine.graph, feeds)['probabilities']!)).toBeLessThan(1e-5);
+    expect(ctx.lastProfile()).toBeUndefined();
+    if (g.features.has('timestamp-query')) expect(ctx.lastGpuMs()).toBeGreaterThan(0);
+    else expect(ctx.lastGpuMs()).toBeUndefined();
     ctx.release();
   });
 

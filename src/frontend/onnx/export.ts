@@ -10,6 +10,7 @@ import { toposort, type AttrValue, type Graph, type Node } from '../../ir/graph.
 import { expandChain, FUSED_BASE, OPS, unfuse, type AttrKind } from '../../ir/ops/index.js';
 import type { Tensor, TensorType } from '../../ir/tensor.js';
 import { isDType } from '../../ir/dtype.js';
+import { LAYOUT_ATTR } from '../../ir/layout.js';
 import { onnx, onnxCodeOf } from './proto.js';
 import { tensorToProto } from './tensor.js';
 import { DTYPE_ATTRS } from './convert.js';
@@ -29,6 +30,7 @@ export function exportOnnx(g: Graph, opts: { producer?: string } = {}): Uint8Arr
   const { nodes: standard, constants } = unfuseAll(g);
   const nodes = standard.map((n) => {
     const attrs: Record<string, AttrValue> = { ...n.attrs };
+    delete attrs[LAYOUT_ATTR]; // where wgrt's kernels keep the tensor, not what it is
     // The IR splits equally by output count; opset 18+ wants that said as num_outputs.
     if ((n.op === 'Split' || n.op === 'SplitView') && !n.inputs[1] && attrs['num_outputs'] === undefined) attrs['num_outputs'] = n.outputs.length;
     return onnx.NodeProto.create({

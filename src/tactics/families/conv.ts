@@ -1,6 +1,7 @@
 import { UnsupportedError } from '../../errors.js';
 import { isFloat } from '../../ir/dtype.js';
 import { convGeometry, convTransposeGeometry, type WindowGeometry } from '../../ir/ops/index.js';
+import { layoutStrides, type Layout } from '../../ir/layout.js';
 import { sizeOf, type Shape } from '../../ir/tensor.js';
 import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
@@ -112,6 +113,19 @@ export function implicitGemmShape(layer: LayerInfo): { m: number; n: number; k: 
   return { m: g.m, n: g.n * g.outSpatial.reduce((a, b) => a * b, 1), k };
 }
 
+/** A 1-D conv's N x C x L shape as the 4-D N x C x 1 x L the kernels index. */
+const as4d = (s: Shape): Shape => (s.length === 3 ? [s[0]!, s[1]!, 1, s[2]!] : s);
+
+/** Element strides of y for n, m (the channel) and the output pixel (oh * W_out + ow). */
+function outputStrides(shape: Shape, l: Layout): [number, number, number] {
+  const [sn, sc, , sw] = layoutStrides(shape, l);
+  return [sn, sc, sw];
+}
+
+/** A FusedConv's residual is read at y's index: it must be stored in y's layout. */
+export const residualLaidOutAsOutput = (layer: LayerInfo): boolean =>
+  layer.inputs[3] === undefined || layer.layouts.inputs[3] === layer.layouts.outputs[0];
+
 /** Where conv.implicit_gemm is preferred to conv.direct: K deep enough, and more than a handful of output pixels. */
 export const IMPLICIT_GEMM_MIN = { k: 16, n: 16 };
 
@@ -129,6 +143,16 @@ function tileCount(s: { m: number; n: number }, p: TacticParams): number {
 const MIN_WORKGROUPS = 96;
 
 /**
+ * The default point if it dispatches enough workgroups, else the largest tiles that do, else the
+ * smallest tiles (late ResNet stages: 7x7 outputs, many channels).
+ */
+function enoughWorkgroups(space: readonly TacticParams[], count: (p: TacticParams) => number, area: (p: TacticParams) => number): TacticParams {
+  if (count(space[0]!) >= MIN_WORKGROUPS) return space[0]!;
+  const bySize = [...space].sort((a, b) => area(b) - area(a));
+  return bySize.find((p) => count(p) >= MIN_WORKGROUPS) ?? bySize[bySize.length - 1]!;
+}
+
+/**
  * Conv and FusedConv as an implicit GEMM (kernels/conv/implicit-gemm.wgsl): weights as stored are A,
  * the input's im2col matrix, gathered on the fly, is B; the epilogue is conv.direct's (./epilogue.ts).
  * It claims 1-D and 2-D group-1 convs with K >= 16 and batch x output pixels >= 16 (see
@@ -138,6 +162,7 @@ export const CONV_IMPLICIT_GEMM: Tactic = {
   id: 'conv.implicit_gemm',
   ops: ['Conv', 'FusedConv'],
   kernel: 'conv/implicit-gemm.wgsl',
+  layouts: true, // x and y (and the residual, laid out as y) in any layout: strides in the meta
   // 256 threads each, at most 16 KiB of workgroup memory. Big tiles for layers with many output
   // tiles; small tiles with deep K slices (fewer barriers per K) for layers with few: late ResNet
   // stages at batch 1 fill an H100 only with tiles of 32 x 16 or less.
@@ -153,15 +178,11 @@ export const CONV_IMPLICIT_GEMM: Tactic = {
   ],
   supports(layer) {
     const s = implicitGemmShape(layer);
-    return !!s && s.k >= IMPLICIT_GEMM_MIN.k && s.n >= IMPLICIT_GEMM_MIN.n;
+    return !!s && s.k >= IMPLICIT_GEMM_MIN.k && s.n >= IMPLICIT_GEMM_MIN.n && residualLaidOutAsOutput(layer);
   },
-  // Without timing: the default tiles if they give enough workgroups, else the largest tiles
-  // that do, else the smallest (late ResNet stages: 7x7 outputs, many channels).
   heuristic(layer) {
     const s = implicitGemmShape(layer)!;
-    const bySize = [...this.space].sort((a, b) => implicitGemmTiles(b).bm * implicitGemmTiles(b).bn - implicitGemmTiles(a).bm * implicitGemmTiles(a).bn);
-    if (tileCount(s, this.space[0]!) >= MIN_WORKGROUPS) return this.space[0]!;
-    return bySize.find((p) => tileCount(s, p) >= MIN_WORKGROUPS) ?? bySize[bySize.length - 1]!;
+    return enoughWorkgroups(this.space, (p) => tileCount(s, p), (p) => implicitGemmTiles(p).bm * implicitGemmTiles(p).bn);
   },
   plan(layer, p) {
     const g = convGeometry(layer.ctx, layer.attrs);
@@ -180,7 +201,9 @@ export const CONV_IMPLICIT_GEMM: Tactic = {
       .u32(...lead(g.strides, 1), ...lead(g.dilations, 1))
       .i32(...lead(g.pads.slice(0, r), 0))
       .u32(tilesN)
-      .f32(...e.params);
+      .f32(...e.params)
+      .i32(...layoutStrides(as4d(layer.inputs[0]!.shape), layer.layouts.inputs[0]!))
+      .u32(...outputStrides(as4d(layer.outputs[0]!.shape), layer.layouts.outputs[0]!));
     return [
       {
         kernel: this.kernel,
@@ -188,6 +211,89 @@ export const CONV_IMPLICIT_GEMM: Tactic = {
         meta: meta.done(),
         dispatch: grid(tilesN * Math.ceil(s.m / t.bm)),
         bindings: [{ input: 0 }, { input: 1 }, { input: hasBias ? 2 : 1 }, e.residual, { output: 0 }],
+      },
+    ];
+  },
+};
+
+/** Tile sizes of kernels/conv/implicit-gemm-nhwc.wgsl: a BP (pixels) x BM (channels) tile, BK-deep K slices, TP pixels x TV vec4 per thread. */
+export interface NhwcTiles {
+  readonly bp: number;
+  readonly bm: number;
+  readonly bk: number;
+  readonly tp: number;
+  readonly tv: number;
+}
+
+/** The tiles of a parameter point of conv.implicit_gemm_nhwc, or an error naming what the kernel cannot take. */
+export function nhwcTiles(p: TacticParams): NhwcTiles {
+  const t = { bp: p['bp'] ?? 64, bm: p['bm'] ?? 64, bk: p['bk'] ?? 16, tp: p['tp'] ?? 4, tv: p['tv'] ?? 1 };
+  const threads = (t.bm / (4 * t.tv)) * (t.bp / t.tp);
+  const aVec = (t.bp * t.bk) / 4;
+  const bVec = (t.bk * t.bm) / 4;
+  const ok = Object.values(t).every((v) => Number.isInteger(v) && v >= 1) &&
+    t.tp <= 8 && t.tv <= 2 && t.bk % 4 === 0 && t.bm % (4 * t.tv) === 0 && t.bp % t.tp === 0 && threads <= MAX_THREADS &&
+    aVec % threads === 0 && aVec / threads <= 4 && bVec % threads === 0 && bVec / threads <= 4 &&
+    16 * (aVec + bVec) <= MAX_WORKGROUP_BYTES;
+  if (!ok) {
+    throw new UnsupportedError(`conv.implicit_gemm_nhwc: tiles ${JSON.stringify(t)} need tp <= 8 dividing bp, tv <= 2 with 4*tv dividing bm, bk % 4 == 0, (bm/(4*tv))*(bp/tp) threads <= ${MAX_THREADS} splitting bp*bk/4 and bk*bm/4 vec4 into <= 4 each; 16*(bp*bk + bk*bm)/4 <= ${MAX_WORKGROUP_BYTES} bytes of workgroup memory`);
+  }
+  return t;
+}
+
+/**
+ * Conv and FusedConv on channel-last tensors (x, y and the residual 'nhwc', C_in and C_out
+ * multiples of 4) as a vectorized implicit GEMM (kernels/conv/implicit-gemm-nhwc.wgsl): every load
+ * and store is a vec4, the weights are packed K x C_out at upload. The layouts are the
+ * choose-layout pass's (src/passes/choose-layout.ts); the kernel is why it picks them.
+ */
+export const CONV_IMPLICIT_GEMM_NHWC: Tactic = {
+  id: 'conv.implicit_gemm_nhwc',
+  ops: ['Conv', 'FusedConv'],
+  kernel: 'conv/implicit-gemm-nhwc.wgsl',
+  layouts: true,
+  space: [
+    { bp: 64, bm: 64, bk: 16, tp: 4, tv: 1 },
+    { bp: 128, bm: 64, bk: 16, tp: 8, tv: 1 },
+    { bp: 64, bm: 128, bk: 16, tp: 4, tv: 2 },
+    { bp: 32, bm: 64, bk: 16, tp: 4, tv: 1 },
+    { bp: 32, bm: 32, bk: 32, tp: 4, tv: 1 },
+    { bp: 16, bm: 32, bk: 32, tp: 2, tv: 1 },
+    { bp: 16, bm: 16, bk: 32, tp: 2, tv: 1 },
+  ],
+  supports(layer) {
+    const s = implicitGemmShape(layer);
+    const [x, wt] = [layer.inputs[0]!, layer.inputs[1]!];
+    return !!s && x.shape.length === 4 && x.shape[1]! % 4 === 0 && wt.shape[0]! % 4 === 0 &&
+      layer.layouts.inputs[0] === 'nhwc' && layer.layouts.outputs[0] === 'nhwc' && residualLaidOutAsOutput(layer) &&
+      layer.ctx.constant(1) !== undefined; // packed at upload
+  },
+  heuristic(layer) {
+    const s = implicitGemmShape(layer)!;
+    const count = (p: TacticParams) => Math.ceil(s.m / nhwcTiles(p).bm) * Math.ceil(s.n / nhwcTiles(p).bp);
+    return enoughWorkgroups(this.space, count, (p) => nhwcTiles(p).bm * nhwcTiles(p).bp);
+  },
+  plan(layer, p) {
+    const g = convGeometry(layer.ctx, layer.attrs);
+    const s = implicitGemmShape(layer)!;
+    const t = nhwcTiles(p);
+    const e = epilogueOf(layer);
+    const hasBias = layer.inputs[2] !== undefined;
+    const tilesM = Math.ceil(s.m / t.bm);
+    const meta = new Meta()
+      .u32(s.m, s.n, s.k, g.c, ...layer.inputs[0]!.shape.slice(2), ...g.outSpatial, ...g.kernel)
+      .u32(...g.strides, ...g.dilations)
+      .i32(...g.pads.slice(0, 2))
+      .u32(tilesM)
+      .f32(...e.params);
+    return [
+      {
+        kernel: this.kernel,
+        constants: { BP: t.bp, BM: t.bm, BK: t.bk, TP: t.tp, TV: t.tv, HAS_BIAS: hasBias ? 1 : 0, ...e.constants },
+        meta: meta.done(),
+        dispatch: grid(tilesM * Math.ceil(s.n / t.bp)),
+        // The weight [C_out, C_in, KH, KW] packed as [KH, KW, C_in, C_out]: K x M, row major.
+        bindings: [{ input: 0 }, { input: 1, perm: [2, 3, 1, 0] }, hasBias ? { input: 2 } : { input: 1 }, e.residual, { output: 0 }],
       },
     ];
   },
@@ -222,5 +328,6 @@ export const CONV_TRANSPOSE: Tactic = {
   },
 };
 
-// conv.implicit_gemm first: preferred wherever it supports a layer.
-registerTactic(CONV_IMPLICIT_GEMM, CONV_DIRECT, CONV_FUSED, CONV_TRANSPOSE);
+// In preference order: the vectorized channel-last kernel where the layouts allow it, then
+// conv.implicit_gemm, then conv.direct for what neither takes.
+registerTactic(CONV_IMPLICIT_GEMM_NHWC, CONV_IMPLICIT_GEMM, CONV_DIRECT, CONV_FUSED, CONV_TRANSPOSE);

@@ -29,7 +29,7 @@ function stepLayer(s: ChainStep): LayerInfo {
   const { min, max } = clipBounds(s);
   const bound = (v: number) => (Number.isFinite(v) ? tensor('f32', [], [v]) : undefined);
   const constant = (i: number) => (s.op !== 'Clip' ? undefined : i === 1 ? bound(min) : i === 2 ? bound(max) : undefined);
-  return { node: n, attrs: stepAttrs(s), ctx: { node: n, inputs: [], constant }, inputs: [], outputs: [] };
+  return { node: n, attrs: stepAttrs(s), ctx: { node: n, inputs: [], constant }, inputs: [], outputs: [], layouts: { inputs: [], outputs: [] } };
 }
 
 /** The WGSL call computing one step. */

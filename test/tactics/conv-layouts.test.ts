@@ -1,0 +1,116 @@
+// Convolutions on channel-last tensors (memory layout 'nhwc', src/ir/layout.ts) against the
+// reference executor, which knows only the logical NCHW tensors: runLayer stores inputs and reads
+// outputs in the layer's layouts. conv.implicit_gemm_nhwc (vec4, packed weights) at every
+// parameter point on sizes that divide no tile; conv.implicit_gemm with every mix of input and
+// output layouts (the strides in its meta); and which tactics are offered for which layouts.
+import { describe, expect, it } from 'vitest';
+import type { Attrs } from '../../src/ir/graph.js';
+import type { Layout } from '../../src/ir/layout.js';
+import type { LayerInfo } from '../../src/ir/layer.js';
+import type { Tensor } from '../../src/ir/tensor.js';
+import { runReferenceLayer } from '../../src/reference/index.js';
+import { runLayer } from '../../src/runtime/layer.js';
+import { candidates, defaultTactic, tacticById } from '../../src/tactics/index.js';
+import { randomF32, relL2 } from '../helpers/data.js';
+import { useGpu } from '../helpers/gpu.js';
+import { nodeLayer } from '../helpers/node-layer.js';
+
+const gpu = useGpu();
+const nhwc = tacticById('conv.implicit_gemm_nhwc')!;
+const generic = tacticById('conv.implicit_gemm')!;
+
+/** The layer with its input 0, residual (input 3) and output stored in the given layouts. */
+function laidOut(layer: LayerInfo, x: Layout, y: Layout, residual: Layout = y): LayerInfo {
+  const inputs = layer.node.inputs.map((_, i) => (i === 0 ? x : i === 3 ? residual : 'nchw'));
+  return { ...layer, layouts: { inputs, outputs: [y] } };
+}
+
+interface Case {
+  readonly name: string;
+  readonly x: number[];
+  readonly w: number[];
+  readonly bias?: boolean;
+  readonly attrs?: Attrs;
+}
+
+const CASES: Case[] = [
+  { name: '3x3 pad 1, 12 -> 20 channels on 13x11 (P 143, K 108), bias', x: [1, 12, 13, 11], w: [20, 12, 3, 3], bias: true, attrs: { pads: [1, 1, 1, 1] } },
+  { name: '3x3 stride 2, dilation 2, asymmetric pads, batch 2', x: [2, 8, 17, 15], w: [36, 8, 3, 3], bias: true, attrs: { strides: [2, 2], dilations: [2, 2], pads: [1, 0, 2, 3] } },
+  { name: '1x1, 36 -> 68 channels, no bias (K 36 over several slices)', x: [1, 36, 9, 10], w: [68, 36, 1, 1] },
+  { name: '1x1 stride 2 (a ResNet shortcut), batch 3, bias', x: [3, 16, 11, 9], w: [24, 16, 1, 1], bias: true, attrs: { strides: [2, 2] } },
+  { name: 'C_out 132 over several channel tiles, 4 channels in, 2x3 kernel', x: [1, 4, 12, 12], w: [132, 4, 2, 3], attrs: { pads: [0, 1, 1, 1] } },
+];
+
+const inputsOf = (c: Case, seed: number): (Tensor | undefined)[] => [randomF32(c.x, seed), randomF32(c.w, seed + 1), c.bias ? randomF32([c.w[0]!], seed + 2) : undefined];
+
+describe('conv.implicit_gemm_nhwc matches the reference, every parameter point', () => {
+  CASES.forEach((c, i) => {
+    it(c.name, async () => {
+      const inputs = inputsOf(c, 10 * i + 1);
+      const layer = laidOut(nodeLayer('Conv', inputs, { attrs: c.attrs ?? {}, constants: [1, 2] }), 'nhwc', 'nhwc');
+      expect(candidates(layer)[0]).toBe(nhwc);
+      const want = runReferenceLayer(layer, inputs)[0]!;
+      for (const p of nhwc.space) {
+        const [got] = await runLayer(await gpu(), layer, nhwc, inputs, p);
+        expect(relL2(got!, want), `params ${JSON.stringify(p)}`).toBeLessThan(1e-5);
+      }
+    });
+  });
+
+  it('FusedConv: residual (channel-last too) and Relu in the vec4 epilogue', async () => {
+    const x = randomF32([2, 8, 10, 9], 201, -2, 2);
+    const w = randomF32([12, 8, 3, 3], 202);
+    const b = randomF32([12], 203);
+    const r = randomF32([2, 12, 10, 9], 204);
+    const inputs = [x, w, b, r];
+    const layer = laidOut(nodeLayer('FusedConv', inputs, { attrs: { pads: [1, 1, 1, 1], activation: 'Relu' }, constants: [1, 2] }), 'nhwc', 'nhwc');
+    const want = runReferenceLayer(layer, inputs)[0]!;
+    for (const p of [nhwc.space[0]!, nhwc.space[nhwc.space.length - 1]!]) {
+      const [got] = await runLayer(await gpu(), layer, nhwc, inputs, p);
+      expect(relL2(got!, want)).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe('conv.implicit_gemm reads and writes any layout', () => {
+  const combos: [Layout, Layout][] = [['nchw', 'nhwc'], ['nhwc', 'nchw'], ['nhwc', 'nhwc']];
+  for (const [xl, yl] of combos) {
+    it(`${xl} -> ${yl}: a ResNet stem (3 channels, 7x7 stride 2) and a FusedConv with residual`, async () => {
+      const stem: (Tensor | undefined)[] = [randomF32([1, 3, 29, 27], 301), randomF32([16, 3, 7, 7], 302), randomF32([16], 303)];
+      const attrs = { strides: [2, 2], pads: [3, 3, 3, 3] };
+      const l1 = laidOut(nodeLayer('Conv', stem, { attrs, constants: [1, 2] }), xl, yl);
+      const [got1] = await runLayer(await gpu(), l1, generic, stem);
+      expect(relL2(got1!, runReferenceLayer(l1, stem)[0]!)).toBeLessThan(1e-5);
+
+      const fused = [randomF32([2, 6, 9, 11], 311), randomF32([10, 6, 3, 3], 312), undefined, randomF32([2, 10, 9, 11], 314)];
+      const l2 = laidOut(nodeLayer('FusedConv', fused, { attrs: { pads: [1, 1, 1, 1], activation: 'LeakyRelu', activation_params: [0.1] }, constants: [1] }), xl, yl);
+      const [got2] = await runLayer(await gpu(), l2, generic, fused);
+      expect(relL2(got2!, runReferenceLayer(l2, fused)[0]!)).toBeLessThan(1e-5);
+    });
+  }
+});
+
+describe('which tactics are offered for which layouts', () => {
+  const c = CASES[0]!;
+  const inputs = inputsOf(c, 401);
+  const base = nodeLayer('Conv', inputs, { attrs: c.attrs ?? {}, constants: [1, 2] });
+  const ids = (l: LayerInfo) => candidates(l).map((t) => t.id);
+
+  it('row-major: the NCHW kernels only', () => {
+    expect(ids(base)).not.toContain('conv.implicit_gemm_nhwc');
+    expect(ids(base)).toContain('conv.direct');
+  });
+  it('channel-last in and out: the vec4 kernel first, then the strided one; conv.direct not at all', () => {
+    expect(ids(laidOut(base, 'nhwc', 'nhwc'))).toEqual(['conv.implicit_gemm_nhwc', 'conv.implicit_gemm']);
+  });
+  it('mixed layouts or channels not a multiple of 4: the strided kernel only', () => {
+    expect(ids(laidOut(base, 'nchw', 'nhwc'))).toEqual(['conv.implicit_gemm']);
+    const odd = nodeLayer('Conv', [randomF32([1, 6, 8, 8], 1), randomF32([8, 6, 3, 3], 2)], { constants: [1] });
+    expect(ids(laidOut(odd, 'nhwc', 'nhwc'))).toEqual(['conv.implicit_gemm']);
+  });
+  it('a residual laid out unlike the output: no kernel, and the error names the layouts', () => {
+    const f = [randomF32([1, 8, 8, 8], 1), randomF32([8, 8, 3, 3], 2), undefined, randomF32([1, 8, 8, 8], 4)];
+    const l = laidOut(nodeLayer('FusedConv', f, { attrs: { pads: [1, 1, 1, 1] }, constants: [1] }), 'nhwc', 'nhwc', 'nchw');
+    expect(() => defaultTactic(l)).toThrow(/layouts nhwc, nchw, nchw, nchw -> nhwc/);
+  });
+});
