@@ -1,6 +1,7 @@
 // GlobalMaxPool (KIND 0) and GlobalAveragePool (KIND 1): one workgroup per (n, c) row of S
 // spatial values; each thread folds a strided slice, then a tree reduction in workgroup memory.
-// WG must be a power of two. Meta: [0] rows (N * C), [1] S.
+// WG must be a power of two. Meta: [0] rows (N * C), [1] S, [2] C, [3] [4] [5] x's element
+// strides for n, c and the spatial position (x row-major or channel-last, src/ir/layout.ts).
 override WG: u32 = 256;
 override KIND: u32 = 0u;
 
@@ -19,10 +20,12 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   let row = linear_workgroup(wid, nwg);
   if (row >= meta_u32(0u)) { return; }
   let s = meta_u32(1u);
-  let base = row * s;
+  let c = meta_u32(2u);
+  let base = (row / c) * meta_u32(3u) + (row % c) * meta_u32(4u);
+  let step = meta_u32(5u);
   // Max starts from the row's first value so that threads with nothing to fold stay neutral.
   var acc = select(0.0, x[base], KIND == 0u);
-  for (var j = lid; j < s; j += WG) { acc = combine(acc, x[base + j]); }
+  for (var j = lid; j < s; j += WG) { acc = combine(acc, x[base + j * step]); }
   part[lid] = acc;
   workgroupBarrier();
   for (var half = WG / 2u; half > 0u; half = half / 2u) {

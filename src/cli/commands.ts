@@ -159,10 +159,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(`engine '${d.name}': ${d.layers.length} layers, standing for ${d.sourceNodes} source nodes`);
       console.log(`inputs:  ${d.inputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join('x')}]`).join(', ')}`);
       console.log(`outputs: ${d.outputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join('x')}]`).join(', ')}\n`);
-      console.log(table(['#', 'layer', 'op', 'origin', 'tactic', 'prec', 'in', 'out', 'slot'], d.layers.map((l, i) => [
-        i, l.name, l.op, l.origin.join(','), l.tactic, l.precision, l.inputs.join(' '), l.output, l.slot.join(','),
+      console.log(table(['#', 'layer', 'op', 'origin', 'tactic', 'prec', 'layout', 'in', 'out', 'slot'], d.layers.map((l, i) => [
+        i, l.name, l.op, l.origin.join(','), l.tactic, l.precision, l.layout, l.inputs.join(' '), l.output, l.slot.join(','),
       ])));
-      console.log(`\nmemory: ${d.memory.slots} activation buffers, ${bytes(d.memory.peakBytes)} planned vs ${bytes(d.memory.unplannedBytes)} without reuse; weights ${bytes(d.weightsBytes)}`);
+      const channelLast = d.layers.filter((l) => l.layout === 'nhwc').length;
+      console.log(`\nlayouts: ${channelLast} layer${channelLast === 1 ? '' : 's'} write channel-last (nhwc), ${d.layers.length - channelLast} row-major; ${d.reformats} reformat layer${d.reformats === 1 ? '' : 's'}`);
+      console.log(`memory: ${d.memory.slots} activation buffers, ${bytes(d.memory.peakBytes)} planned vs ${bytes(d.memory.unplannedBytes)} without reuse; weights ${bytes(d.weightsBytes)}`);
       console.log(`kernels: ${Object.keys(d.kernels).join(', ')}`);
       if (d.adapter) console.log(`tuned on: ${d.adapter}`);
       return 0;

@@ -1,3 +1,4 @@
+import { layoutOf, type Layout } from '../ir/layout.js';
 import { shapeToString } from '../ir/tensor.js';
 import type { Engine } from './engine.js';
 
@@ -12,12 +13,19 @@ export interface EngineDescription {
     origin: string[];
     tactic: string;
     precision: string;
+    /** The memory layout of its output (src/ir/layout.ts). */
+    layout: Layout;
     inputs: string[];
     output: string;
     slot: number[];
   }[];
   /** Distinct source (ONNX/DSL) nodes the layers stand for: the layer count at level 0. */
   readonly sourceNodes: number;
+  /**
+   * Layers that only convert between memory layouts. choose-layout stores a tensor channel-last
+   * only where its producer and every reader agree, so none is inserted; the count says so.
+   */
+  readonly reformats: number;
   readonly memory: { slots: number; peakBytes: number; unplannedBytes: number };
   readonly weightsBytes: number;
   readonly kernels: Record<string, string>;
@@ -34,12 +42,14 @@ export function describeEngine(e: Engine): EngineDescription {
     inputs: g.inputs.filter((i) => !g.initializers.has(i.name)).map((i) => io(i.name)),
     outputs: g.outputs.map(io),
     sourceNodes: e.sourceNodes,
+    reformats: e.layers.filter((l) => l.op === 'Reformat').length,
     layers: e.layers.map((l) => ({
       name: l.name,
       op: l.op,
       origin: [...l.origin],
       tactic: l.tactic,
       precision: g.type(l.outputs[0]!).dtype,
+      layout: layoutOf(g, l.outputs[0]!),
       inputs: l.inputs.filter((t) => t && !g.initializers.has(t)).map((t) => shapeToString(g.type(t).shape)),
       output: l.outputs.filter((o) => o).map((o) => shapeToString(g.type(o).shape)).join(' '),
       slot: l.outputs.filter((o) => o).map((o) => e.memory.assign[o] ?? -1),

@@ -5,6 +5,7 @@
 import { UnsupportedError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { verify } from '../ir/verify.js';
+import { chooseLayout } from './choose-layout.js';
 import { deadCode } from './dead-code.js';
 import { eliminateConcat } from './eliminate-concat.js';
 import { foldConstants } from './fold-constants.js';
@@ -36,7 +37,8 @@ export const PIPELINE: readonly PipelineStep[] = [
   { pass: fusePointwise, level: 2 }, // elementwise chains: one generated kernel (after fuse-epilogue, which gets first pick)
   { pass: fuseHorizontal, level: 2 }, // sibling convs of one input: one wider conv, sliced by views
   { pass: deadCode, level: 2 }, // what the fusions left unread
-  { pass: eliminateConcat, level: 2 }, // producers write into their concat slice (keep last)
+  { pass: eliminateConcat, level: 2 }, // producers write into their concat slice (after every fusion)
+  { pass: chooseLayout, level: 2 }, // channel-last convolutions where every reader agrees (views final: keep last)
 ];
 
 export const MAX_LEVEL = Math.max(...PIPELINE.map((s) => s.level));

@@ -4,6 +4,8 @@
  *   softmax-log             Log(Softmax(x))                 -> LogSoftmax(x), same axis
  *   reduce-global-pool      ReduceMean/Max over all spatial axes, keepdims=1
  *                                                           -> GlobalAveragePool / GlobalMaxPool
+ *   window-global-pool      AveragePool / MaxPool whose one window is the whole input, unpadded
+ *                                                           -> GlobalAveragePool / GlobalMaxPool
  *   pad-into-window         Conv / AveragePool(count_include_pad=1, ceil_mode=0) of a zero,
  *                           constant-mode Pad of spatial axes only -> the op's own pads
  *   transpose-transpose     Transpose(Transpose(x))         -> one Transpose (composed perm; none
@@ -85,6 +87,25 @@ const reduceGlobalPool: Rule = {
     const r = m.nodes['r']!;
     const pool = r.op === 'ReduceMean' ? 'GlobalAveragePool' : 'GlobalMaxPool';
     return { add: [node({ name: r.name, op: pool, inputs: [m.tensors['x']!], outputs: r.outputs, origin: r.origin })] };
+  },
+};
+
+const windowGlobalPool: Rule = {
+  name: 'window-global-pool',
+  pattern: op(['AveragePool', 'MaxPool'], v('x')).as('p'),
+  check(m, g) {
+    const p = m.nodes['p']!;
+    const a = attrs(p);
+    const x = g.type(m.tensors['x']!);
+    const spatial = x.shape.slice(2);
+    const none = (name: string, value: number) => (a.optionalInts(name) ?? []).every((e) => e === value);
+    return p.outputs.length === 1 && isFloat(x.dtype) && spatial.length > 0 && ['NOTSET', 'VALID'].includes(a.string('auto_pad')) &&
+      a.ints('kernel_shape').join() === spatial.join() && none('pads', 0) && none('dilations', 1);
+  },
+  rewrite(m) {
+    const p = m.nodes['p']!;
+    const pool = p.op === 'AveragePool' ? 'GlobalAveragePool' : 'GlobalMaxPool';
+    return { add: [node({ name: p.name, op: pool, inputs: [m.tensors['x']!], outputs: p.outputs, origin: p.origin })] };
   },
 };
 
@@ -187,10 +208,10 @@ function gemmTranspose(which: 0 | 1): Rule {
 /** Transposes feeding Gemm folded into its flags; matmul-add-to-gemm runs these too. */
 export const GEMM_TRANSPOSE_RULES: readonly Rule[] = [gemmTranspose(0), gemmTranspose(1)];
 
-export const SIMPLIFY_RULES: readonly Rule[] = [softmaxLog, reduceGlobalPool, padIntoWindow, transposeTranspose, reshapeReshape, ...GEMM_TRANSPOSE_RULES];
+export const SIMPLIFY_RULES: readonly Rule[] = [softmaxLog, reduceGlobalPool, windowGlobalPool, padIntoWindow, transposeTranspose, reshapeReshape, ...GEMM_TRANSPOSE_RULES];
 
 export const simplify: Pass = {
   name: 'simplify',
-  description: 'LogSoftmax, global pools, pads into windows, merged transposes and reshapes, transposes into Gemm flags',
+  description: 'LogSoftmax, global pools (from reductions and whole-input windows), pads into windows, merged transposes and reshapes, transposes into Gemm flags',
   run: (g, ctx) => rewriteToFixpoint(g, SIMPLIFY_RULES, ctx),
 };

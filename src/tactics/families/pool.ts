@@ -98,20 +98,25 @@ export const POOL_GLOBAL: Tactic = {
   ops: ['GlobalMaxPool', 'GlobalAveragePool'],
   kernel: 'pool/global.wgsl',
   space: [{ wg: 64 }, { wg: 256 }],
+  layouts: true, // x row-major or channel-last; y (N x C x 1 x 1) is the same in both
   supports(layer) {
     const x = layer.inputs[0];
-    return x !== undefined && isFloat(x.dtype) && x.shape.length >= 3; // any number of spatial dims
+    // Any number of spatial dims, row-major; 2 channel-last.
+    return x !== undefined && isFloat(x.dtype) && x.shape.length >= 3 && layer.layouts.outputs[0] === 'nchw' &&
+      (layer.layouts.inputs[0] === 'nchw' || x.shape.length === 4);
   },
   plan(layer, p) {
     const x = layer.inputs[0]!;
-    const rows = x.shape[0]! * x.shape[1]!;
+    const [n, c] = [x.shape[0]!, x.shape[1]!];
+    const s = sizeOf(x.shape.slice(2));
+    const strides = layer.layouts.inputs[0] === 'nhwc' ? [s * c, 1, c] : [c * s, s, 1];
     const wg = p['wg'] ?? 64;
     return [
       {
         kernel: this.kernel,
         constants: { WG: wg, KIND: KIND[layer.node.op]! },
-        meta: new Meta().u32(rows, sizeOf(x.shape.slice(2))).done(),
-        dispatch: grid(rows),
+        meta: new Meta().u32(n * c, s, c, ...strides).done(),
+        dispatch: grid(n * c),
         bindings: [{ input: 0 }, { output: 0 }],
       },
     ];

@@ -1,8 +1,9 @@
-// Convolutions on channel-last tensors (memory layout 'nhwc', src/ir/layout.ts) against the
+// Kernels on channel-last tensors (memory layout 'nhwc', src/ir/layout.ts) against the
 // reference executor, which knows only the logical NCHW tensors: runLayer stores inputs and reads
 // outputs in the layer's layouts. conv.implicit_gemm_nhwc (vec4, packed weights) at every
 // parameter point on sizes that divide no tile; conv.implicit_gemm with every mix of input and
-// output layouts (the strides in its meta); and which tactics are offered for which layouts.
+// output layouts (the strides in its meta); pool.global reading channel-last; and which tactics
+// are offered for which layouts.
 import { describe, expect, it } from 'vitest';
 import type { Attrs } from '../../src/ir/graph.js';
 import type { Layout } from '../../src/ir/layout.js';
@@ -113,4 +114,17 @@ describe('which tactics are offered for which layouts', () => {
     const l = laidOut(nodeLayer('FusedConv', f, { attrs: { pads: [1, 1, 1, 1] }, constants: [1] }), 'nhwc', 'nhwc', 'nchw');
     expect(() => defaultTactic(l)).toThrow(/layouts nhwc, nchw, nchw, nchw -> nhwc/);
   });
+});
+
+describe('pool.global reads channel-last input', () => {
+  for (const op of ['GlobalAveragePool', 'GlobalMaxPool']) {
+    it(`${op}, batch 2, 12 channels of 7x5`, async () => {
+      const x = randomF32([2, 12, 7, 5], 501, -3, 3);
+      const layer = laidOut(nodeLayer(op, [x]), 'nhwc', 'nchw');
+      const t = defaultTactic(layer);
+      expect(t.id).toBe('pool.global');
+      const [got] = await runLayer(await gpu(), layer, t, [x]);
+      expect(relL2(got!, runReferenceLayer(layer, [x])[0]!)).toBeLessThan(1e-6);
+    });
+  }
 });

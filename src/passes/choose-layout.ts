@@ -1,0 +1,74 @@
+// Memory-layout choice: which 4-D activations are stored channel-last ('nhwc', src/ir/layout.ts)
+// instead of row-major. Channel-last lets a convolution run on conv.implicit_gemm_nhwc (every
+// load and store a vec4) when both its input and its output are channel-last. A tensor goes
+// channel-last when
+//   - a Conv/FusedConv writes it, and it is no graph output and no view's input or output
+//     (a concat slice or a split part must stay a contiguous block of its row-major parent);
+//   - its producer and every reader have a kernel for the layouts that results (the tactic
+//     registry decides: a FusedConv reads its residual in its output's layout, a global pool reads
+//     either, most ops only row-major);
+//   - and it pays: some convolution reading or writing it gets the vec4 kernel.
+// Tensors are dropped from the channel-last set until all three hold (a fixpoint), so producers
+// and readers always agree and no reformat (copy) layer is ever needed; `reformats: 0` in the
+// trace says so. It runs last: views and fusions are final.
+import { node, type Graph, type Node } from '../ir/graph.js';
+import { LAYOUT_ATTR } from '../ir/layout.js';
+import { layerInfo } from '../ir/layer.js';
+import { isFloat } from '../ir/dtype.js';
+import { candidates } from '../tactics/index.js';
+import { VIEW_PRODUCERS } from './eliminate-concat.js';
+import type { Pass } from './types.js';
+
+const CONVS = new Set(['Conv', 'FusedConv']);
+const VIEWS = new Set([...VIEW_PRODUCERS, 'ConcatView']);
+const VEC4_CONV = 'conv.implicit_gemm_nhwc';
+
+/** `g` with the producers of `channelLast` writing channel-last (and nothing else). */
+function withLayouts(g: Graph, channelLast: ReadonlySet<string>): Graph {
+  return g.with({
+    nodes: g.nodes.map((n) => {
+      const { [LAYOUT_ATTR]: _, ...rest } = n.attrs;
+      const want = n.outputs.length === 1 && channelLast.has(n.outputs[0]!);
+      return want || _ !== undefined ? node({ ...n, attrs: want ? { ...rest, [LAYOUT_ATTR]: 'nhwc' } : rest }) : n;
+    }),
+  });
+}
+
+function eligible(g: Graph, n: Node): boolean {
+  const y = n.outputs[0];
+  if (!CONVS.has(n.op) || n.outputs.length !== 1 || !y || g.outputs.includes(y)) return false;
+  const t = g.type(y);
+  return t.shape.length === 4 && isFloat(t.dtype) && !g.consumers(y).some((c) => VIEWS.has(c.op));
+}
+
+export const chooseLayout: Pass = {
+  name: 'choose-layout',
+  description: 'store convolution outputs channel-last where producer and readers agree and a vec4 conv kernel gains',
+  run(g, ctx) {
+    const set = new Set(g.nodes.filter((n) => eligible(g, n)).map((n) => n.outputs[0]!));
+    for (let changed = true; changed && set.size > 0; ) {
+      changed = false;
+      const h = withLayouts(g, set);
+      const drop = (t: string) => void (set.delete(t) && (changed = true));
+      for (const n of h.nodes) {
+        const touched = [...n.inputs, ...n.outputs].filter((t) => set.has(t));
+        if (touched.length === 0) continue;
+        const c = candidates(layerInfo(h, n));
+        if (c.length === 0) touched.forEach(drop); // no kernel for these layouts
+      }
+      if (changed) continue;
+      // What pays: the input, residual and output of a convolution on the vec4 kernel.
+      const gain = new Set<string>();
+      for (const n of h.nodes) {
+        if (CONVS.has(n.op) && candidates(layerInfo(h, n))[0]?.id === VEC4_CONV) [n.inputs[0]!, n.inputs[3] ?? '', n.outputs[0]!].forEach((t) => gain.add(t));
+      }
+      for (const t of [...set]) if (!gain.has(t)) drop(t);
+    }
+    if (set.size === 0) return g;
+    const out = withLayouts(g, set);
+    for (const n of out.nodes) {
+      if (n.outputs.length === 1 && set.has(n.outputs[0]!)) ctx.record({ rule: 'channel-last', replaced: [n.name], produced: [n.name] });
+    }
+    return out;
+  },
+};
