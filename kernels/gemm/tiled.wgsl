@@ -3,10 +3,7 @@
 // are staged in workgroup memory, and each thread accumulates a TM x TN block in registers
 // (rows ty + i * WG_M, columns tx + j * WG_N). Transposes and broadcasts are strides, so one
 // kernel serves transA/transB, 1-D MatMul operands and broadcast batch dimensions.
-// Meta: [0] M, [1] N, [2] K, [3] has_c, [4] A row stride, [5] A k stride, [6] B k stride,
-//       [7] B column stride, [8] C row stride, [9] C column stride (0 where C broadcasts),
-//       [10] alpha, [11] beta, [12..15] batch dims, [16..19] A batch strides, [20..23] B batch strides,
-//       [24] [25] the activation's alpha and beta.
+// Meta: kernels/gemm/common.wgsl.
 // The epilogue: y = act(alpha * acc + beta * C + residual). HAS_RESIDUAL is 1 when binding 4 holds
 // a tensor of y's shape (else A again, unread); ACT is an op code of kernels/common/unary.wgsl
 // (22, Identity, for a plain Gemm or MatMul).
@@ -32,15 +29,11 @@ var<workgroup> b_tile: array<f32, KT * TILE_N>; // [k][n]
 
 // #include common/unary.wgsl
 
-// Hooks: where operands come from and what happens to a finished accumulator.
+// #include gemm/common.wgsl
+
+// Hooks: where operands come from.
 fn load_a(i: u32) -> f32 { return a[i]; }
 fn load_b(i: u32) -> f32 { return b[i]; }
-fn epilogue(acc: f32, m: u32, n: u32, out_index: u32) {
-  var v = meta_f32(10u) * acc;
-  if (meta_u32(3u) != 0u) { v += meta_f32(11u) * c[m * meta_u32(8u) + n * meta_u32(9u)]; }
-  if (HAS_RESIDUAL == 1u) { v += residual[out_index]; }
-  y[out_index] = unary_op(ACT, v, meta_f32(24u), meta_f32(25u));
-}
 
 @compute @workgroup_size(WG_N, WG_M)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -52,17 +45,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let s_bk = meta_u32(6u);
   let s_bn = meta_u32(7u);
 
-  // Batch index -> operand offsets (innermost batch dim last).
-  var rest = wid.z;
-  var a_off = 0u;
-  var b_off = 0u;
-  for (var d = 3; d >= 0; d--) {
-    let dim = meta_u32(12u + u32(d));
-    let i = rest % dim;
-    rest = rest / dim;
-    a_off += i * meta_u32(16u + u32(d));
-    b_off += i * meta_u32(20u + u32(d));
-  }
+  let off = batch_offsets(wid.z);
+  let a_off = off.x;
+  let b_off = off.y;
 
   let m0 = wid.y * TILE_M;
   let n0 = wid.x * TILE_N;

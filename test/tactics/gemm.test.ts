@@ -1,21 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { runReferenceLayer } from '../../src/reference/index.js';
-import { GEMM_TILED } from '../../src/tactics/families/gemm.js';
-import { candidates } from '../../src/tactics/index.js';
+import { GEMM_GEMV, GEMM_TILED } from '../../src/tactics/families/gemm.js';
+import { candidates, tacticById, type Tactic, type TacticParams } from '../../src/tactics/index.js';
 import { runLayer } from '../../src/runtime/layer.js';
 import type { Tensor } from '../../src/ir/tensor.js';
+import type { Attrs } from '../../src/ir/graph.js';
 import { randomF32, relL2 } from '../helpers/data.js';
 import { useGpu } from '../helpers/gpu.js';
 import { opLayer, type Operand } from '../helpers/op-layer.js';
 
 const gpu = useGpu();
 
-async function check(op: string, operands: Operand[], attrs: Record<string, number> = {}, points = GEMM_TILED.space): Promise<void> {
+async function check(op: string, operands: Operand[], attrs: Attrs = {}, points: readonly TacticParams[] = GEMM_TILED.space, tactic: Tactic = GEMM_TILED): Promise<void> {
   const { layer, inputs } = opLayer(op, operands, attrs);
-  expect(candidates(layer)).toContain(GEMM_TILED);
+  expect(candidates(layer)).toContain(tactic);
   const want = runReferenceLayer(layer, inputs)[0]!;
   for (const p of points) {
-    const got: Tensor = (await runLayer(await gpu(), layer, GEMM_TILED, inputs, p))[0]!;
+    const got: Tensor = (await runLayer(await gpu(), layer, tactic, inputs, p))[0]!;
     expect(got.shape).toEqual(want.shape);
     expect(relL2(got, want), `params ${JSON.stringify(p)}`).toBeLessThan(1e-5);
   }
@@ -56,6 +57,44 @@ describe('gemm.tiled vs reference: Gemm', () => {
 
   it('1024x1024x1024 once (correctness only)', async () => {
     await check('Gemm', [randomF32([1024, 1024], 6), randomF32([1024, 1024], 7), randomF32([1024], 8)], {}, GEMM_TILED.space.slice(0, 1));
+  });
+});
+
+describe('gemm.gemv vs reference (every parameter point)', () => {
+  const matmuls: [number[], number[]][] = [
+    [[1, 2048], [2048, 1000]], // a classifier head
+    [[3, 17], [17, 33]],
+    [[4, 1], [1, 255]], // K = 1
+    [[2, 1, 4, 6], [3, 6, 2]], // batch dims with broadcast
+    [[9], [9, 13]], // 1-D left
+    [[31], [31]], // dot product
+  ];
+  for (const [sa, sb] of matmuls) {
+    it(`MatMul [${sa}] x [${sb}]`, async () => {
+      await check('MatMul', [randomF32(sa, 1), randomF32(sb, 2)], {}, GEMM_GEMV.space, GEMM_GEMV);
+    });
+  }
+  for (const [transA, transB] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+    for (const cShape of [undefined, [45], [3, 1], [3, 45]]) {
+      it(`Gemm 3x45x300 transA=${transA} transB=${transB} C=${cShape ? `[${cShape}]` : 'none'}`, async () => {
+        const [m, k, n] = [3, 300, 45];
+        const A = randomF32(transA ? [k, m] : [m, k], 3);
+        const B = randomF32(transB ? [n, k] : [k, n], 4);
+        const C = cShape ? randomF32(cShape, 5) : undefined;
+        await check('Gemm', [A, B, C], { alpha: 0.5, beta: -2, transA, transB }, GEMM_GEMV.space, GEMM_GEMV);
+      });
+    }
+  }
+  it('FusedGemm: bias, residual and activation in the epilogue', async () => {
+    const r = randomF32([2, 129], 9);
+    await check('FusedGemm', [randomF32([70, 2], 6), randomF32([129, 70], 7), randomF32([129], 8), r],
+      { transA: 1, transB: 1, activation: 'LeakyRelu', activation_params: [0.3] }, GEMM_GEMV.space, GEMM_GEMV);
+  });
+  it('is the default for at most 4 rows, and not for 5', () => {
+    const rows = (m: number) => opLayer('Gemm', [randomF32([m, 64], 1), { constant: randomF32([64, 1000], 2) }]).layer;
+    expect(candidates(rows(4))[0]).toBe(GEMM_GEMV);
+    expect(candidates(rows(5))).not.toContain(GEMM_GEMV);
+    expect(candidates(rows(5))[0]).toBe(tacticById('gemm.tiled'));
   });
 });
 

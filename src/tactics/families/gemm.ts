@@ -2,7 +2,7 @@ import { matmulShape } from '../../ir/ops/index.js';
 import { stridesOf, type Shape } from '../../ir/tensor.js';
 import { Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
-import type { Binding, LayerInfo, Tactic, TacticParams } from '../types.js';
+import type { Binding, KernelPlan, LayerInfo, Tactic, TacticParams } from '../types.js';
 import { epilogueOf } from './epilogue.js';
 
 /** Element strides of `shape` broadcast to `target`, aligned right (0 on broadcast or missing dims). */
@@ -109,32 +109,66 @@ function tiledTactic(id: string, ops: readonly string[]): Tactic {
     },
     plan(layer, p) {
       const g = gemmGeometry(layer)!;
-      const e = epilogueOf(layer);
       const [wgm, wgn, tm, tn, kt] = [p['wgm'] ?? 16, p['wgn'] ?? 16, p['tm'] ?? 4, p['tn'] ?? 4, p['kt'] ?? 16];
-      const pad = MAX_BATCH_DIMS - g.batch.length;
-      const left = <T>(v: readonly T[], fill: T) => [...new Array<T>(pad).fill(fill), ...v];
-      const meta = new Meta()
-        .u32(g.m, g.n, g.k, g.cStrides ? 1 : 0)
-        .u32(...g.aStrides, ...g.bStrides, ...(g.cStrides ?? [0, 0]))
-        .f32(g.alpha, g.beta)
-        .u32(...left(g.batch, 1), ...left(g.aBatch, 0), ...left(g.bBatch, 0))
-        .f32(...e.params);
-      const batches = g.batch.reduce((q, d) => q * d, 1);
-      const bias: Binding = g.cStrides ? { input: 2 } : { input: 0 };
-      return [
-        {
-          kernel: this.kernel,
-          constants: { WG_M: wgm, WG_N: wgn, TM: tm, TN: tn, KT: kt, ...e.constants },
-          meta: meta.done(),
-          dispatch: [Math.ceil(g.n / (wgn * tn)), Math.ceil(g.m / (wgm * tm)), batches],
-          bindings: [{ input: 0 }, { input: 1 }, bias, e.residual, { output: 0 }],
-        },
-      ];
+      return [gemmPlan(layer, g, this.kernel, { WG_M: wgm, WG_N: wgn, TM: tm, TN: tn, KT: kt }, [Math.ceil(g.n / (wgn * tn)), Math.ceil(g.m / (wgm * tm))])];
     },
   };
 }
 
+/** The dispatch of a kernel that includes kernels/gemm/common.wgsl: its meta, bindings and epilogue; batches are the grid's z. */
+function gemmPlan(layer: LayerInfo, g: GemmGeometry, kernel: string, constants: Record<string, number>, xy: [number, number]): KernelPlan {
+  const e = epilogueOf(layer);
+  const pad = MAX_BATCH_DIMS - g.batch.length;
+  const left = <T>(v: readonly T[], fill: T) => [...new Array<T>(pad).fill(fill), ...v];
+  const meta = new Meta()
+    .u32(g.m, g.n, g.k, g.cStrides ? 1 : 0)
+    .u32(...g.aStrides, ...g.bStrides, ...(g.cStrides ?? [0, 0]))
+    .f32(g.alpha, g.beta)
+    .u32(...left(g.batch, 1), ...left(g.aBatch, 0), ...left(g.bBatch, 0))
+    .f32(...e.params);
+  const bias: Binding = g.cStrides ? { input: 2 } : { input: 0 };
+  return {
+    kernel,
+    constants: { ...constants, ...e.constants },
+    meta: meta.done(),
+    dispatch: [...xy, g.batch.reduce((q, d) => q * d, 1)],
+    bindings: [{ input: 0 }, { input: 1 }, bias, e.residual, { output: 0 }],
+  };
+}
+
+/** Rows kernels/gemm/gemv.wgsl takes (its MAX_ROWS). */
+const GEMV_MAX_ROWS = 4;
+
+/**
+ * Gemm and MatMul (plain or fused) with at most GEMV_MAX_ROWS rows, e.g. a classifier head at
+ * batch 1: kernels/gemm/gemv.wgsl, `tk` threads per output column adding up its K range. It comes
+ * before the tiled tactics, which give such layers a few thin tiles (ResNet-50's 1 x 2048 x 1000
+ * head took 0.17 ms with gemm.tiled on the H100).
+ */
+export const GEMM_GEMV: Tactic = {
+  id: 'gemm.gemv',
+  ops: ['Gemm', 'MatMul', 'FusedGemm', 'FusedMatMul'],
+  kernel: 'gemm/gemv.wgsl',
+  space: [{ tk: 64 }, { tk: 32 }, { tk: 128 }, { tk: 16 }, { tk: 8 }, { tk: 4 }],
+  // Threads along k read consecutive memory when B's k stride is 1: many per column. Else they
+  // read along n: few per column, so that a workgroup covers many consecutive columns.
+  heuristic(layer) {
+    return gemmGeometry(layer)!.bStrides[0] === 1 ? { tk: 64 } : { tk: 8 };
+  },
+  supports(layer) {
+    const g = gemmGeometry(layer);
+    const float = layer.inputs.every((t) => !t || t.dtype === 'f32');
+    return !!g && float && g.m <= GEMV_MAX_ROWS && g.batch.length <= MAX_BATCH_DIMS && g.batch.reduce((p, d) => p * d, 1) <= 65535 && g.n <= 2 * 65535 // grid x: columns / NPW, NPW >= 2;
+  },
+  plan(layer, p) {
+    const g = gemmGeometry(layer)!;
+    const tk = p['tk'] ?? 64;
+    const npw = 256 / tk;
+    return [gemmPlan(layer, g, this.kernel, { NT: 256, TK: tk, ROWS: g.m, K_FAST: g.bStrides[0] === 1 ? 1 : 0 }, [Math.ceil(g.n / npw), 1])];
+  },
+};
+
 export const GEMM_TILED = tiledTactic('gemm.tiled', ['Gemm', 'MatMul']);
 export const GEMM_FUSED = tiledTactic('gemm.fused', ['FusedGemm', 'FusedMatMul']);
 
-registerTactic(GEMM_TILED, GEMM_FUSED);
+registerTactic(GEMM_GEMV, GEMM_TILED, GEMM_FUSED);
