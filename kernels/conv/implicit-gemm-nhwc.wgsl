@@ -12,6 +12,10 @@
 // Meta: [0] M, [1] P, [2] K, [3] C_in, [4] H, [5] W, [6] H_out, [7] W_out, [8] KH, [9] KW,
 //       [10] [11] strides, [12] [13] dilations, [14] [15] pad begins (i32), [16] column tiles,
 //       [17] [18] the activation's alpha and beta.
+//       [19] K per split (a multiple of BK).
+// Split-K (SPLIT > 1, for layers with too few tiles to fill the GPU): workgroup tile + split * tiles
+// sums only its split's K range and writes the raw sums to partial[split][p][m]; the second
+// dispatch (kernels/conv/split-k-reduce.wgsl) adds the splits up and applies the epilogue.
 // The next K slice is read from global memory into registers while the current one is multiplied.
 // The plan (src/tactics/families/conv.ts, nhwcTiles) checks that the threads split both slices
 // evenly, at most MAX_LOAD vec4 each, and that TP <= MAX_TP, TV <= MAX_TV, BK % 4 == 0.
@@ -33,6 +37,8 @@ override B_LOADS: u32 = BK * MQ / NT;
 override HAS_BIAS: u32 = 0u;
 override HAS_RESIDUAL: u32 = 0u;
 override ACT: u32 = 22u;
+override SPLIT: u32 = 1u;
+const ACT_ALPHA: u32 = 17u; // meta word of the activation's alpha (common/epilogue-vec4.wgsl)
 const MAX_TP: u32 = 8u;
 const MAX_TV: u32 = 2u;
 const MAX_LOAD: u32 = 4u;
@@ -42,21 +48,14 @@ const MAX_LOAD: u32 = 4u;
 @group(0) @binding(3) var<storage, read> bias: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> residual: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> y: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> partial: array<vec4<f32>>; // split-K only (else a few unused bytes)
 
 var<workgroup> a_tile: array<vec4<f32>, BP * KQ>; // [p][k / 4]
 var<workgroup> b_tile: array<vec4<f32>, BK * MQ>; // [k][m / 4]
 
 // #include common/unary.wgsl
 
-// Hook: what happens to four finished channels m4 * 4 .. m4 * 4 + 3 at y's vec4 index i.
-fn epilogue(acc: vec4<f32>, m4: u32, i: u32) {
-  var v = acc;
-  if (HAS_BIAS == 1u) { v += bias[m4]; }
-  if (HAS_RESIDUAL == 1u) { v += residual[i]; }
-  let a = meta_f32(17u);
-  let b = meta_f32(18u);
-  y[i] = vec4<f32>(unary_op(ACT, v.x, a, b), unary_op(ACT, v.y, a, b), unary_op(ACT, v.z, a, b), unary_op(ACT, v.w, a, b));
-}
+// #include common/epilogue-vec4.wgsl
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -74,8 +73,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let tiles_m = meta_u32(16u);
   let m4_count = M / 4u;
 
-  let tile = linear_workgroup(wid, nwg);
-  if (tile >= tiles_m * ((P + BP - 1u) / BP)) { return; } // a workgroup past the end of a folded grid
+  let tiles = tiles_m * ((P + BP - 1u) / BP);
+  let wg_index = linear_workgroup(wid, nwg);
+  if (wg_index >= tiles * SPLIT) { return; } // a workgroup past the end of a folded grid
+  let tile = wg_index % tiles;
+  let split = wg_index / tiles;
+  let k_begin = split * meta_u32(19u);
+  let k_end = min(K, k_begin + meta_u32(19u));
   let p0 = (tile / tiles_m) * BP;
   let m0 = (tile % tiles_m) * BM;
   let t = lid.y * WG_X + lid.x;
@@ -98,16 +102,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var a_next: array<vec4<f32>, MAX_LOAD>;
   var b_next: array<vec4<f32>, MAX_LOAD>;
   var acc: array<vec4<f32>, 16>; // MAX_TP * MAX_TV, zero-initialized
-  let steps = (K + BK - 1u) / BK + 1u;
+  let steps = (k_end - min(k_begin, k_end) + BK - 1u) / BK + 1u;
   for (var s = 0u; s < steps; s++) {
-    let k0 = s * BK;
+    let k0 = k_begin + s * BK;
     for (var r = 0u; r < A_LOADS; r++) {
       let k = k0 + 4u * ((t + r * NT) % KQ);
       let tap = k / C;
       let ih = a_ih[r] + i32(tap / kw_size) * dil.x;
       let iw = a_iw[r] + i32(tap % kw_size) * dil.y;
       var v = vec4<f32>();
-      if (a_ok[r] && k < K && u32(ih) < H && u32(iw) < W) { v = x[a_base[r] + ((u32(ih) * W + u32(iw)) * C + k % C) / 4u]; }
+      if (a_ok[r] && k < k_end && u32(ih) < H && u32(iw) < W) { v = x[a_base[r] + ((u32(ih) * W + u32(iw)) * C + k % C) / 4u]; }
       a_next[r] = v;
     }
     for (var r = 0u; r < B_LOADS; r++) {
@@ -115,7 +119,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let k = k0 + e / MQ;
       let m4 = m0 / 4u + e % MQ;
       var v = vec4<f32>();
-      if (k < K && m4 < m4_count) { v = w[k * m4_count + m4]; }
+      if (k < k_end && m4 < m4_count) { v = w[k * m4_count + m4]; }
       b_next[r] = v;
     }
     if (s > 0u) {
@@ -148,7 +152,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (p >= P) { break; }
     for (var v = 0u; v < TV; v++) {
       let m4 = m0 / 4u + lid.x + v * WG_X;
-      if (m4 < m4_count) { epilogue(acc[i * MAX_TV + v], m4, p * m4_count + m4); }
+      if (m4 >= m4_count) { continue; }
+      if (SPLIT > 1u) { partial[(split * P + p) * m4_count + m4] = acc[i * MAX_TV + v]; }
+      else { epilogue4(acc[i * MAX_TV + v], m4, p * m4_count + m4); }
     }
   }
 }

@@ -143,16 +143,22 @@ class GpuContext implements ExecutionContext {
     };
     const dispatches: { layer: number; d: PreparedDispatch }[] = [];
     const nodes = new Map(g.nodes.map((n) => [n.name, n]));
+    const plans = engine.layers.map((l) => tacticById(l.tactic)!.plan(layerInfo(g, nodes.get(l.name)!), l.params));
+    // One scratch buffer for the context, as large as the largest layer's: layers run one after
+    // another, and each one's scratch contents are dead once it is done (types.ts, Binding).
+    const scratchBytes = Math.max(0, ...plans.flat().flatMap((p) => p.bindings.map((b) => ('scratch' in b ? b.scratch : 0))));
+    const scratch = scratchBytes > 0 ? device.createBuffer({ size: Math.ceil(scratchBytes / 4) * 4, usage: GPUBufferUsage.STORAGE, label: 'scratch' }) : undefined;
+    if (scratch) owned.push(scratch);
     for (const [li, l] of engine.layers.entries()) {
-      const tactic = tacticById(l.tactic)!;
-      const layer = layerInfo(g, nodes.get(l.name)!);
-      for (const plan of tactic.plan(layer, l.params)) {
+      for (const plan of plans[li]!) {
         const pipeline = await pipelineFor(gpu, plan);
         const meta = metaBuffer(gpu, plan);
         owned.push(meta);
-        const storage = plan.bindings.map((b) =>
-          'input' in b && b.perm ? { buffer: packedWeight(engine, gpu, weights, l.inputs[b.input]!, b.perm) } : bufferOf('input' in b ? l.inputs[b.input]! : l.outputs[b.output]!),
-        );
+        const storage = plan.bindings.map((b) => {
+          if ('scratch' in b) return { buffer: scratch! };
+          if ('input' in b && b.perm) return { buffer: packedWeight(engine, gpu, weights, l.inputs[b.input]!, b.perm) };
+          return bufferOf('input' in b ? l.inputs[b.input]! : l.outputs[b.output]!);
+        });
         dispatches.push({ layer: li, d: bindDispatch(gpu, plan, pipeline, meta, storage) });
       }
     }

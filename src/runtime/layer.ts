@@ -34,12 +34,15 @@ export async function runLayer(
   const inBufs = inputs.map((t, i) => (t ? upload(toPhysical(t, layer.layouts.inputs[i] ?? 'nchw')) : undefined));
   const outBufs = layer.outputs.map((t) => (t ? make(gpuBytes(t)) : undefined));
   const plans = tactic.plan(layer, params ?? tactic.space[0] ?? {});
+  const scratchBytes = Math.max(0, ...plans.flatMap((p) => p.bindings.map((b) => ('scratch' in b ? b.scratch : 0))));
+  const scratch = scratchBytes > 0 ? make(scratchBytes) : undefined;
   const encoder = device.createCommandEncoder();
   for (const plan of plans) {
     const pipeline = await pipelineFor(gpu, plan);
     const meta = metaBuffer(gpu, plan);
     made.push(meta);
     const storage = plan.bindings.map((b) => {
+      if ('scratch' in b) return scratch!;
       const packed = 'input' in b && b.perm && inputs[b.input] ? upload(permute(inputs[b.input]!, b.perm)) : undefined;
       const buf = packed ?? ('input' in b ? inBufs[b.input] : outBufs[b.output]);
       if (!buf) throw new Error(`tactic ${tactic.id} binds an absent tensor ${JSON.stringify(b)}`);

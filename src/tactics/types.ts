@@ -3,11 +3,13 @@ import type { LayerInfo } from '../ir/layer.js';
 export type { LayerInfo };
 
 /**
- * Which layer tensor a storage binding holds: input i or output i of the node. `perm` (constant
- * inputs only) binds the constant with its axes reordered as ONNX Transpose would, once, when the
- * engine's weights are uploaded: a kernel's packed weight layout.
+ * What a storage binding holds: input i or output i of the node, or scratch memory. `perm`
+ * (constant inputs only) binds the constant with its axes reordered as ONNX Transpose would, once,
+ * when the engine's weights are uploaded: a kernel's packed weight layout. `scratch` (bytes) is a
+ * work buffer the layer's dispatches share (e.g. split-K partial sums), its contents undefined
+ * when the layer starts.
  */
-export type Binding = { readonly input: number; readonly perm?: readonly number[] } | { readonly output: number };
+export type Binding = { readonly input: number; readonly perm?: readonly number[] } | { readonly output: number } | { readonly scratch: number };
 
 /**
  * One compute dispatch, fully described by data: which WGSL file, its `override` constants,

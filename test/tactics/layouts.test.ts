@@ -73,6 +73,36 @@ describe('conv.implicit_gemm_nhwc matches the reference, every parameter point',
   });
 });
 
+describe('conv.implicit_gemm_nhwc with split-K (partial sums in scratch, then a reduce dispatch)', () => {
+  // K = 64 x 3 x 3 = 576: 3 splits of 192, 5 of 128 (the last shorter), 7 of 96.
+  const x = randomF32([2, 64, 6, 5], 601, -2, 2);
+  const w = randomF32([36, 64, 3, 3], 602);
+  const r = randomF32([2, 36, 6, 5], 604);
+  for (const [what, inputs, attrs] of [
+    ['FusedConv with bias, residual and Relu', [x, w, randomF32([36], 603), r], { pads: [1, 1, 1, 1], activation: 'Relu' }],
+    ['Conv without bias, stride 2', [x, w], { pads: [1, 1, 1, 1], strides: [2, 2] }],
+  ] as [string, (Tensor | undefined)[], Attrs][]) {
+    it(what, async () => {
+      const op = inputs.length > 2 ? 'FusedConv' : 'Conv';
+      const layer = laidOut(nodeLayer(op, inputs, { attrs, constants: [1, 2] }), 'nhwc', 'nhwc');
+      const want = runReferenceLayer(layer, inputs)[0]!;
+      for (const split of [3, 5, 7]) {
+        const p = { ...nhwc.space[4]!, split };
+        expect(nhwc.plan(layer, p).length).toBe(2);
+        const [got] = await runLayer(await gpu(), layer, nhwc, inputs, p);
+        expect(relL2(got!, want), `split ${split}`).toBeLessThan(1e-5);
+      }
+    });
+  }
+
+  it('the heuristic splits K where the tiles alone leave a large GPU idle (ResNet-50 layer4 3x3)', () => {
+    const layer = laidOut(nodeLayer('Conv', [randomF32([1, 512, 7, 7], 1), randomF32([512, 512, 3, 3], 2)], { attrs: { pads: [1, 1, 1, 1] }, constants: [1] }), 'nhwc', 'nhwc');
+    expect(nhwc.heuristic!(layer)['split']).toBeGreaterThan(1);
+    const early = laidOut(nodeLayer('Conv', [randomF32([1, 64, 56, 56], 1), randomF32([256, 64, 1, 1], 2)], { constants: [1] }), 'nhwc', 'nhwc');
+    expect(nhwc.heuristic!(early)['split']).toBeUndefined();
+  });
+});
+
 describe('conv.implicit_gemm reads and writes any layout', () => {
   const combos: [Layout, Layout][] = [['nchw', 'nhwc'], ['nhwc', 'nchw'], ['nhwc', 'nhwc']];
   for (const [xl, yl] of combos) {

@@ -5,7 +5,7 @@ import { layoutStrides, type Layout } from '../../ir/layout.js';
 import { sizeOf, type Shape } from '../../ir/tensor.js';
 import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
-import type { LayerInfo, Tactic, TacticParams } from '../types.js';
+import type { Binding, KernelPlan, LayerInfo, Tactic, TacticParams } from '../types.js';
 import { epilogueOf } from './epilogue.js';
 
 /** `v` with leading `fill`s up to 3 entries: the 3-D form the conv and pool kernels take. */
@@ -143,6 +143,21 @@ function tileCount(s: { m: number; n: number }, p: TacticParams): number {
 const MIN_WORKGROUPS = 96;
 
 /**
+ * conv.implicit_gemm_nhwc's workgroup aim, and its split-K: K cut into at most MAX_SPLIT ranges of
+ * at least SPLIT_MIN_K, so that a layer dispatches about SPLIT_TARGET workgroups; the partial sums
+ * take at most MAX_SCRATCH_BYTES. Measured on the H100 with whole-run GPU time (torchvision
+ * ResNet-50, batch 1, all passes; test/bench/RESULTS.md): without split-K 1.66 ms; (min, target,
+ * min K) = (96, 128, 256) 1.08 ms, (192, 256, 256) 0.95 ms, (264, 528, 128) 0.886 ms,
+ * (264, 528, 64) 0.901 ms, (396, 792, 128) 0.894 ms, (528, 1056, 128) 0.985 ms. 264 is two
+ * workgroups per SM.
+ */
+const NHWC_MIN_WORKGROUPS = 264;
+const SPLIT_TARGET = 528;
+const SPLIT_MIN_K = 128;
+const MAX_SPLIT = 16;
+const MAX_SCRATCH_BYTES = 32 << 20;
+
+/**
  * The default point if it dispatches enough workgroups, else the largest tiles that do, else the
  * smallest tiles (late ResNet stages: 7x7 outputs, many channels).
  */
@@ -268,10 +283,18 @@ export const CONV_IMPLICIT_GEMM_NHWC: Tactic = {
       layer.layouts.inputs[0] === 'nhwc' && layer.layouts.outputs[0] === 'nhwc' && residualLaidOutAsOutput(layer) &&
       layer.ctx.constant(1) !== undefined; // packed at upload
   },
+  // The default tiles if they give enough workgroups; else the largest tiles that do once K is
+  // split (see SPLIT_TARGET); else the smallest tiles, split as far as allowed.
   heuristic(layer) {
     const s = implicitGemmShape(layer)!;
     const count = (p: TacticParams) => Math.ceil(s.m / nhwcTiles(p).bm) * Math.ceil(s.n / nhwcTiles(p).bp);
-    return enoughWorkgroups(this.space, count, (p) => nhwcTiles(p).bm * nhwcTiles(p).bp);
+    if (count(this.space[0]!) >= NHWC_MIN_WORKGROUPS) return this.space[0]!;
+    const withSplit = (p: TacticParams): TacticParams => {
+      const split = Math.min(MAX_SPLIT, Math.ceil(SPLIT_TARGET / count(p)), Math.floor(s.k / SPLIT_MIN_K), Math.floor(MAX_SCRATCH_BYTES / (4 * s.m * s.n)));
+      return split > 1 ? { ...p, split } : p;
+    };
+    const bySize = [...this.space].sort((a, b) => nhwcTiles(b).bm * nhwcTiles(b).bp - nhwcTiles(a).bm * nhwcTiles(a).bp).map(withSplit);
+    return bySize.find((p) => count(p) * (p['split'] ?? 1) >= NHWC_MIN_WORKGROUPS) ?? bySize[bySize.length - 1]!;
   },
   plan(layer, p) {
     const g = convGeometry(layer.ctx, layer.attrs);
@@ -280,22 +303,37 @@ export const CONV_IMPLICIT_GEMM_NHWC: Tactic = {
     const e = epilogueOf(layer);
     const hasBias = layer.inputs[2] !== undefined;
     const tilesM = Math.ceil(s.m / t.bm);
+    // K in `split` ranges of whole BK slices (fewer when K is short).
+    const kPer = Math.ceil(s.k / (p['split'] ?? 1) / t.bk) * t.bk;
+    const split = Math.ceil(s.k / kPer);
     const meta = new Meta()
       .u32(s.m, s.n, s.k, g.c, ...layer.inputs[0]!.shape.slice(2), ...g.outSpatial, ...g.kernel)
       .u32(...g.strides, ...g.dilations)
       .i32(...g.pads.slice(0, 2))
       .u32(tilesM)
-      .f32(...e.params);
-    return [
-      {
-        kernel: this.kernel,
-        constants: { BP: t.bp, BM: t.bm, BK: t.bk, TP: t.tp, TV: t.tv, HAS_BIAS: hasBias ? 1 : 0, ...e.constants },
-        meta: meta.done(),
-        dispatch: grid(tilesM * Math.ceil(s.n / t.bp)),
-        // The weight [C_out, C_in, KH, KW] packed as [KH, KW, C_in, C_out]: K x M, row major.
-        bindings: [{ input: 0 }, { input: 1, perm: [2, 3, 1, 0] }, hasBias ? { input: 2 } : { input: 1 }, e.residual, { output: 0 }],
-      },
-    ];
+      .f32(...e.params)
+      .u32(kPer);
+    const bias: Binding = hasBias ? { input: 2 } : { input: 1 }; // unread without a bias
+    // Split-K partial sums, split x P x M words (a few unused bytes without split-K).
+    const partial: Binding = { scratch: split > 1 ? 4 * split * s.n * s.m : 16 };
+    const gemm: KernelPlan = {
+      kernel: this.kernel,
+      constants: { BP: t.bp, BM: t.bm, BK: t.bk, TP: t.tp, TV: t.tv, SPLIT: split, HAS_BIAS: hasBias ? 1 : 0, ...e.constants },
+      meta: meta.done(),
+      dispatch: grid(tilesM * Math.ceil(s.n / t.bp) * split),
+      // The weight [C_out, C_in, KH, KW] packed as [KH, KW, C_in, C_out]: K x M, row major.
+      bindings: [{ input: 0 }, { input: 1, perm: [2, 3, 1, 0] }, bias, e.residual, { output: 0 }, partial],
+    };
+    if (split === 1) return [gemm];
+    const vec4s = (s.n * s.m) / 4;
+    const reduce: KernelPlan = {
+      kernel: 'conv/split-k-reduce.wgsl',
+      constants: { WG: 256, SPLIT: split, HAS_BIAS: hasBias ? 1 : 0, ...e.constants },
+      meta: new Meta().u32(vec4s, s.m / 4).f32(...e.params).done(),
+      dispatch: grid(Math.ceil(vec4s / 256)),
+      bindings: [partial, bias, e.residual, { output: 0 }],
+    };
+    return [gemm, reduce];
   },
 };
 
