@@ -25,47 +25,56 @@ const model = positionals[0] ?? 'test/data/onnx-conformance/light/light_resnet50
 const graph = model === 'demo' ? demoNetwork() : loadOnnx(model);
 const gpu = await requireGpu();
 
-async function time(level: number) {
+// The H100's clocks change while a command runs (whole-run GPU time of one engine was seen to step
+// between 1.8 and 7.2 ms within a minute), so the levels are never timed one after the other:
+// both engines warm up together for WARMUP_MS, then every iteration runs each of them once, in
+// alternating order, and the speed-up is the median of the per-iteration ratios.
+const WARMUP_MS = 3000;
+
+async function prepare(level: number) {
   const t0 = performance.now();
   const engine = build(graph, { optimizationLevel: level });
   const buildMs = performance.now() - t0;
-  const feeds = readInputs(engine.graph, [], 1);
   const plain = await engine.createContext({ backend: 'webgpu' });
   const timed = await engine.createContext({ backend: 'webgpu', profile: 'total' });
-  let out = await plain.run(feeds);
-  for (let i = 0; i < 2; i++) {
-    out = await plain.run(feeds);
-    await timed.run(feeds);
-  }
-  const wall: number[] = [];
-  const gpuMs: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t = performance.now();
-    await plain.run(feeds);
-    wall.push(performance.now() - t);
-    await timed.run(feeds);
-    const ms = timed.lastGpuMs();
-    if (ms === undefined) throw new Error('no GPU time: this adapter lacks timestamp-query');
-    gpuMs.push(ms);
-  }
-  plain.release();
-  timed.release();
-  wall.sort((a, b) => a - b);
-  gpuMs.sort((a, b) => a - b);
   const ops = new Map<string, number>();
   for (const l of engine.layers) ops.set(l.op, (ops.get(l.op) ?? 0) + 1);
-  return { level, layers: engine.layers.length, buildMs, wall: percentile(wall, 50), gpu: percentile(gpuMs, 50), out, ops: Object.fromEntries(ops) };
+  return { level, engine, layers: engine.layers.length, buildMs, plain, timed, wall: [] as number[], gpu: [] as number[], ops: Object.fromEntries(ops) };
 }
 
-const base = await time(0);
-const full = await time(MAX_LEVEL);
-const worst = Math.max(...Object.keys(base.out).map((k) => relativeL2(toFloat64(full.out[k]!), toFloat64(base.out[k]!))));
+const levels = [await prepare(0), await prepare(MAX_LEVEL)];
+const feeds = readInputs(levels[0]!.engine.graph, [], 1);
+const outs = await Promise.all(levels.map((l) => l.plain.run(feeds)));
+for (const t = performance.now(); performance.now() - t < WARMUP_MS;) {
+  for (const l of levels) await l.timed.run(feeds);
+}
+for (let i = 0; i < iterations; i++) {
+  for (const l of i % 2 ? [...levels].reverse() : levels) {
+    const t = performance.now();
+    await l.plain.run(feeds);
+    l.wall.push(performance.now() - t);
+    await l.timed.run(feeds);
+    const ms = l.timed.lastGpuMs();
+    if (ms === undefined) throw new Error('no GPU time: this adapter lacks timestamp-query');
+    l.gpu.push(ms);
+  }
+}
+for (const l of levels) {
+  l.plain.release();
+  l.timed.release();
+}
+const median = (v: number[]) => percentile([...v].sort((a, b) => a - b), 50);
+const ratio = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]!));
+const [base, full] = levels as [(typeof levels)[0], (typeof levels)[0]];
+const worst = Math.max(...Object.keys(outs[0]!).map((k) => relativeL2(toFloat64(outs[1]![k]!), toFloat64(outs[0]![k]!))));
 const adapter = `${gpu.adapter.vendor} ${gpu.adapter.architecture} ${gpu.adapter.description}`.trim();
-console.log(`model: ${model} ('${graph.name}'); adapter: ${adapter}; ${iterations} timed runs after 3 warm-up runs`);
+console.log(`model: ${model} ('${graph.name}'); adapter: ${adapter}; ${WARMUP_MS / 1000} s warm-up, then ${iterations} iterations each running both levels`);
 console.log(`outputs, level ${MAX_LEVEL} vs level 0: relative L2 ${worst.toExponential(2)}\n`);
-console.log(table(['level', 'layers', 'build ms', 'wall median ms', 'GPU median ms', 'speed-up (GPU)', 'speed-up (wall)'], [base, full].map((r) => [
-  r.level, r.layers, r.buildMs.toFixed(0), r.wall, r.gpu, (base.gpu / r.gpu).toFixed(2), (base.wall / r.wall).toFixed(2),
+console.log(table(['level', 'layers', 'build ms', 'wall median ms', 'GPU median ms', 'GPU min..max ms', 'speed-up (GPU)', 'speed-up (wall)'], levels.map((r) => [
+  r.level, r.layers, r.buildMs.toFixed(0), median(r.wall).toFixed(3), median(r.gpu).toFixed(3), `${Math.min(...r.gpu).toFixed(2)}..${Math.max(...r.gpu).toFixed(2)}`,
+  ratio(base.gpu, r.gpu).toFixed(2), ratio(base.wall, r.wall).toFixed(2),
 ])));
+console.log('speed-ups: median over iterations of level 0 time / this level\'s time in the same iteration');
 console.log(`\nlayers by op at level ${MAX_LEVEL}: ${Object.entries(full.ops).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-if (values.json) writeFileSync(values.json, JSON.stringify({ model, adapter, iterations, rows: [base, full].map(({ out: _, ...r }) => r), worst }, null, 2));
+if (values.json) writeFileSync(values.json, JSON.stringify({ model, adapter, iterations, rows: levels.map((r) => ({ level: r.level, layers: r.layers, buildMs: r.buildMs, wall: r.wall, gpu: r.gpu, ops: r.ops })), worst }, null, 2));
 await releaseDevices();
