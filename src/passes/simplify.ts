@@ -14,11 +14,19 @@
  *                                                              (none when the shape comes back)
  *   gemm-transpose-a/b      Gemm reading a 2-D Transpose    -> transA/transB flipped; a constant
  *                                                              operand is transposed at build time
+ *   transpose-sink-unary    u(Transpose(x)), u elementwise   -> Transpose(u(x))
+ *   transpose-sink-binary   b(Transpose(x), k), k constant, or b(Transpose(x), Transpose(z)) with
+ *                           the same perm, b elementwise     -> Transpose(b(x, k')) with k' the
+ *                                                              constant permuted back; Transpose(b(x, z))
+ *                           Sinking moves transposes below elementwise ops until they meet their
+ *                           inverse (transpose-transpose removes both: the transposes around
+ *                           pointwise ops of NHWC models) or a conv/Gemm that fuses the op.
  */
 import { isFloat } from '../ir/dtype.js';
 import { node, type Attrs, type Graph, type Node } from '../ir/graph.js';
 import { attrs, nodeContext } from '../ir/infer.js';
-import { padAmounts } from '../ir/ops/index.js';
+import { CHAIN_BINARY_OPS, CHAIN_UNARY_OPS, padAmounts } from '../ir/ops/index.js';
+import { permute } from '../ir/layout.js';
 import { sameShape, tensor, toFloat64, toInts, type Tensor } from '../ir/tensor.js';
 import type { GraphEdit } from './edit.js';
 import { freshName, originOf } from './edit.js';
@@ -208,7 +216,64 @@ function gemmTranspose(which: 0 | 1): Rule {
 /** Transposes feeding Gemm folded into its flags; matmul-add-to-gemm runs these too. */
 export const GEMM_TRANSPOSE_RULES: readonly Rule[] = [gemmTranspose(0), gemmTranspose(1)];
 
-export const SIMPLIFY_RULES: readonly Rule[] = [softmaxLog, reduceGlobalPool, windowGlobalPool, padIntoWindow, transposeTranspose, reshapeReshape, ...GEMM_TRANSPOSE_RULES];
+/** `u` and `t` swapped: `u` reads `x` into a fresh tensor, and `t` transposes that into `u`'s output. */
+function sinkBelow(g: Graph, t: Node, u: Node, inputs: readonly string[]): GraphEdit {
+  const inner = freshName(g, `${u.outputs[0]}_untransposed`);
+  return {
+    add: [
+      node({ ...u, inputs, outputs: [inner] }),
+      node({ ...t, inputs: [inner], outputs: u.outputs }),
+    ],
+  };
+}
+
+const transposeSinkUnary: Rule = {
+  name: 'transpose-sink-unary',
+  pattern: op(CHAIN_UNARY_OPS, op('Transpose', v('x')).as('t')).as('u'),
+  rewrite(m, g) {
+    const u = m.nodes['u']!;
+    return sinkBelow(g, m.nodes['t']!, u, [m.tensors['x']!, ...u.inputs.slice(1)]);
+  },
+};
+
+/** The elementwise binary op `b` reads Transpose `t` at input `side` and, at the other, a constant or a Transpose with the same perm. */
+function transposeSinkBinary(side: 0 | 1): Rule {
+  const t = op('Transpose', v('x')).as('t');
+  return {
+    name: 'transpose-sink-binary',
+    pattern: op(CHAIN_BINARY_OPS, ...(side === 0 ? [t] : [v('k'), t])).as('b'),
+    rewrite(m, g) {
+      const [tr, b] = [m.nodes['t']!, m.nodes['b']!];
+      const k = b.inputs[1 - side]!;
+      const outShape = g.type(b.outputs[0]!).shape;
+      // The transpose's output must be the whole result (not broadcast up by the other operand).
+      if (!sameShape(g.type(tr.outputs[0]!).shape, outShape)) return null;
+      const perm = permOf(g, tr);
+      const inputs = [...b.inputs];
+      inputs[side] = m.tensors['x']!;
+      const value = g.initializers.get(k);
+      if (value) {
+        // k read through the inverse perm, at full rank (leading 1s), gives the same broadcast.
+        const full = tensor(value.dtype, [...new Array<number>(perm.length - value.shape.length).fill(1), ...value.shape], value.data);
+        const inverse = perm.map((_, i) => perm.indexOf(i));
+        const name = freshName(g, `${k}_untransposed`);
+        inputs[1 - side] = name;
+        return { ...sinkBelow(g, tr, b, inputs), constants: { [name]: permute(full, inverse) } };
+      }
+      const p2 = g.producer(k);
+      if (!p2 || p2.op !== 'Transpose' || p2 === tr || p2.outputs[0] !== k || g.consumers(k).length !== 1 || g.outputs.includes(k)) return null;
+      if (!sameShape(g.type(k).shape, outShape) || permOf(g, p2).join() !== perm.join()) return null;
+      inputs[1 - side] = p2.inputs[0]!;
+      const edit = sinkBelow(g, tr, b, inputs);
+      return { ...edit, remove: [tr, p2, b], add: [edit.add![0]!, node({ ...edit.add![1]!, origin: originOf([tr, p2]) })] };
+    },
+  };
+}
+export const TRANSPOSE_SINK_RULES: readonly Rule[] = [transposeSinkUnary, transposeSinkBinary(0), transposeSinkBinary(1)];
+
+export const SIMPLIFY_RULES: readonly Rule[] = [
+  softmaxLog, reduceGlobalPool, windowGlobalPool, padIntoWindow, transposeTranspose, reshapeReshape, ...GEMM_TRANSPOSE_RULES, ...TRANSPOSE_SINK_RULES,
+];
 
 export const simplify: Pass = {
   name: 'simplify',

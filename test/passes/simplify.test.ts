@@ -4,7 +4,7 @@ import { node } from '../../src/ir/graph.js';
 import { tensor, toFloat64 } from '../../src/ir/tensor.js';
 import { simplify } from '../../src/passes/simplify.js';
 import { randomF32 } from '../helpers/data.js';
-import { expectSameOutputs, graphOf, nodesOf, runPass } from './helpers.js';
+import { expectSameOutputs, graphOf, nodesOf, runPass, structure } from './helpers.js';
 
 const ints = (values: number[]) => tensor('i64', [values.length], values);
 const relu = (input: string) => node({ name: 'relu', op: 'Relu', inputs: [input], outputs: ['y'] });
@@ -265,5 +265,72 @@ describe('simplify: gemm-transpose', () => {
     expect(nodesOf(graph)).toEqual(nodesOf(expected));
     expect(graph.initializers.get('w_t')!.shape).toEqual([5, 4]);
     expectSameOutputs(before, graph);
+  });
+});
+
+describe('simplify: transpose-sink-unary and transpose-sink-binary', () => {
+  const toNhwc = [0, 2, 3, 1];
+  const toNchw = [0, 3, 1, 2];
+
+  it('removes the transposes around a pointwise run (NCHW -> NHWC, ops, back)', () => {
+    // The FaceNet pattern: x is transposed to NHWC, a bias (per channel, last axis), a scale
+    // (scalar) and a Relu run there, and the result is transposed back.
+    const bias = randomF32([4], 11);
+    const before = graphOf({
+      inputs: { x: [2, 4, 3, 5] },
+      constants: { bias, s: tensor('f32', [], [0.5]) },
+      nodes: [
+        node({ name: 'to', op: 'Transpose', inputs: ['x'], outputs: ['a'], attrs: { perm: toNhwc } }),
+        node({ name: 'add', op: 'Add', inputs: ['a', 'bias'], outputs: ['b'] }),
+        node({ name: 'mul', op: 'Mul', inputs: ['s', 'b'], outputs: ['c'] }),
+        node({ name: 'act', op: 'Relu', inputs: ['c'], outputs: ['d'] }),
+        node({ name: 'back', op: 'Transpose', inputs: ['d'], outputs: ['y'], attrs: { perm: toNchw } }),
+      ],
+    });
+    const { graph } = runPass(simplify, before);
+    // The bias now lies along axis 1 of the NCHW tensor: [1, 4, 1, 1].
+    expect(structure(graph).map((n) => n.op)).toEqual(['Add', 'Mul', 'Relu', 'Identity']);
+    const biasName = graph.nodes[0]!.inputs[1]!;
+    expect(graph.initializers.get(biasName)!.shape).toEqual([1, 4, 1, 1]);
+    expect(graph.nodes[0]!.inputs[0]).toBe('x');
+    expect(graph.nodes[3]!.origin).toEqual(['to', 'back']);
+    expectSameOutputs(before, graph);
+  });
+
+  it('sinks below a binary op whose two inputs are transposed alike, into a Gemm flag, and keeps what it cannot move', () => {
+    const before = graphOf({
+      inputs: { x: [3, 5], z: [3, 5], w: [3, 6], p: [2, 3, 4], q: [4] },
+      outputs: ['y', 'r'],
+      nodes: [
+        node({ name: 'tx', op: 'Transpose', inputs: ['x'], outputs: ['a'] }),
+        node({ name: 'tz', op: 'Transpose', inputs: ['z'], outputs: ['b'] }),
+        node({ name: 'sub', op: 'Sub', inputs: ['a', 'b'], outputs: ['c'] }),
+        node({ name: 'tanh', op: 'Tanh', inputs: ['c'], outputs: ['d'] }),
+        node({ name: 'gemm', op: 'Gemm', inputs: ['d', 'w'], outputs: ['y'] }),
+        // Add of a transposed tensor and a computed one (not a constant, not transposed): stays.
+        node({ name: 'tp', op: 'Transpose', inputs: ['p'], outputs: ['e'], attrs: { perm: [0, 2, 1] } }),
+        node({ name: 'add', op: 'Add', inputs: ['e', 'e2'], outputs: ['r'] }),
+        node({ name: 'tq', op: 'Unsqueeze', inputs: ['q', 'axes'], outputs: ['e2'] }),
+      ],
+      constants: { axes: tensor('i64', [1], [1]) },
+    });
+    const { graph } = runPass(simplify, before);
+    expect(structure(graph).map((n) => n.op)).toEqual(['Sub', 'Tanh', 'Gemm', 'Transpose', 'Unsqueeze', 'Add']);
+    expect(graph.nodes[0]!.inputs).toEqual(['x', 'z']);
+    expect(graph.nodes[2]!.attrs['transA']).toBe(1);
+    expect(graph.nodes[2]!.origin).toEqual(expect.arrayContaining(['tx', 'tz', 'gemm']));
+    expectSameOutputs(before, graph);
+  });
+
+  it('leaves a transpose whose output the constant broadcasts up', () => {
+    const before = graphOf({
+      inputs: { x: [1, 3] },
+      constants: { k: randomF32([4, 3, 1], 12) },
+      nodes: [
+        node({ name: 't', op: 'Transpose', inputs: ['x'], outputs: ['a'] }),
+        node({ name: 'add', op: 'Add', inputs: ['a', 'k'], outputs: ['y'] }),
+      ],
+    });
+    expect(runPass(simplify, before).rewrites).toEqual([]);
   });
 });
