@@ -2,12 +2,14 @@
 // instead of row-major. Channel-last lets a convolution run on conv.implicit_gemm_nhwc (every
 // load and store a vec4) when both its input and its output are channel-last. A tensor goes
 // channel-last when
-//   - a Conv/FusedConv writes it, and it is no graph output and no view's input or output
+//   - a Conv/FusedConv or a window pool (MaxPool, AveragePool) writes it, and it is no graph
+//     output and no view's input or output
 //     (a concat slice or a split part must stay a contiguous block of its row-major parent);
 //   - its producer and every reader have a kernel for the layouts that results (the tactic
 //     registry decides: a FusedConv reads its residual in its output's layout, a global pool reads
 //     either, most ops only row-major);
-//   - and it pays: some convolution reading or writing it gets the vec4 kernel.
+//   - and it pays: some convolution reading or writing it gets the vec4 kernel, or a window pool
+//     reads it whose output pays (the ResNet stem: conv, max pool, then vec4 convs).
 // Tensors are dropped from the channel-last set until all three hold (a fixpoint), so producers
 // and readers always agree and no reformat (copy) layer is ever needed; `reformats: 0` in the
 // trace says so. It runs last: views and fusions are final.
@@ -20,6 +22,7 @@ import { VIEW_PRODUCERS } from './eliminate-concat.js';
 import type { Pass } from './types.js';
 
 const CONVS = new Set(['Conv', 'FusedConv']);
+const WINDOW_POOLS = new Set(['MaxPool', 'AveragePool']);
 const VIEWS = new Set([...VIEW_PRODUCERS, 'ConcatView']);
 const VEC4_CONV = 'conv.implicit_gemm_nhwc';
 
@@ -36,14 +39,14 @@ function withLayouts(g: Graph, channelLast: ReadonlySet<string>): Graph {
 
 function eligible(g: Graph, n: Node): boolean {
   const y = n.outputs[0];
-  if (!CONVS.has(n.op) || n.outputs.length !== 1 || !y || g.outputs.includes(y)) return false;
+  if (!(CONVS.has(n.op) || WINDOW_POOLS.has(n.op)) || n.outputs.length !== 1 || !y || g.outputs.includes(y)) return false;
   const t = g.type(y);
   return t.shape.length === 4 && isFloat(t.dtype) && !g.consumers(y).some((c) => VIEWS.has(c.op));
 }
 
 export const chooseLayout: Pass = {
   name: 'choose-layout',
-  description: 'store convolution outputs channel-last where producer and readers agree and a vec4 conv kernel gains',
+  description: 'store convolution and window-pool outputs channel-last where producer and readers agree and a vec4 conv kernel gains',
   run(g, ctx) {
     const set = new Set(g.nodes.filter((n) => eligible(g, n)).map((n) => n.outputs[0]!));
     for (let changed = true; changed && set.size > 0; ) {
@@ -61,6 +64,9 @@ export const chooseLayout: Pass = {
       const gain = new Set<string>();
       for (const n of h.nodes) {
         if (CONVS.has(n.op) && candidates(layerInfo(h, n))[0]?.id === VEC4_CONV) [n.inputs[0]!, n.inputs[3] ?? '', n.outputs[0]!].forEach((t) => gain.add(t));
+      }
+      for (const n of [...h.nodes].reverse()) {
+        if (WINDOW_POOLS.has(n.op) && set.has(n.outputs[0]!) && gain.has(n.outputs[0]!)) gain.add(n.inputs[0]!);
       }
       for (const t of [...set]) if (!gain.has(t)) drop(t);
     }

@@ -2,7 +2,8 @@
 // reference executor, which knows only the logical NCHW tensors: runLayer stores inputs and reads
 // outputs in the layer's layouts. conv.implicit_gemm_nhwc (vec4, packed weights) at every
 // parameter point on sizes that divide no tile; conv.implicit_gemm with every mix of input and
-// output layouts (the strides in its meta); pool.global reading channel-last; and which tactics
+// output layouts (the strides in its meta); pool.global reading channel-last; pool.window with
+// every layout pair; and which tactics
 // are offered for which layouts.
 import { describe, expect, it } from 'vitest';
 import type { Attrs } from '../../src/ir/graph.js';
@@ -155,6 +156,27 @@ describe('pool.global reads channel-last input', () => {
       expect(t.id).toBe('pool.global');
       const [got] = await runLayer(await gpu(), layer, t, [x]);
       expect(relL2(got!, runReferenceLayer(layer, [x])[0]!)).toBeLessThan(1e-6);
+    });
+  }
+});
+
+describe('pool.window reads and writes either layout', () => {
+  const cases: [string, Attrs][] = [
+    ['MaxPool', { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }], // the ResNet stem's
+    ['AveragePool', { kernel_shape: [2, 3], pads: [0, 1, 1, 0], count_include_pad: 1 }],
+    ['AveragePool', { kernel_shape: [3, 3], strides: [2, 1], pads: [1, 1, 1, 1] }],
+  ];
+  const combos: [Layout, Layout][] = [['nchw', 'nchw'], ['nhwc', 'nhwc'], ['nchw', 'nhwc'], ['nhwc', 'nchw']];
+  for (const [op, attrs] of cases) {
+    it(`${op} ${JSON.stringify(attrs)}, batch 2, 6 channels of 9x7, every layout pair`, async () => {
+      const x = randomF32([2, 6, 9, 7], 701, -3, 3);
+      for (const [xl, yl] of combos) {
+        const layer = laidOut(nodeLayer(op, [x], { attrs }), xl, yl);
+        const t = defaultTactic(layer);
+        expect(t.id).toBe('pool.window');
+        const [got] = await runLayer(await gpu(), layer, t, [x]);
+        expect(relL2(got!, runReferenceLayer(layer, [x])[0]!), `${xl} -> ${yl}`).toBeLessThan(1e-6);
+      }
     });
   }
 });

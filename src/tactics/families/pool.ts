@@ -18,18 +18,22 @@ export const POOL_WINDOW: Tactic = {
   id: 'pool.window',
   ops: ['MaxPool', 'AveragePool'],
   kernel: 'pool/window.wgsl',
+  layouts: true, // 2 spatial dims: x and y each row-major or channel-last
   space: [{ wg: WG }, { wg: 64 }],
   supports: (layer) => spatialFloat(layer) && !wantsIndices(layer),
   plan(layer, p) {
     const g = poolGeometry(layer.ctx, layer.attrs);
+    const x = layer.inputs[0]!.shape;
     const total = sizeOf(layer.outputs[0]!.shape);
     const includePad = layer.node.op === 'AveragePool' && layer.attrs.int('count_include_pad') === 1;
     const wg = p['wg'] ?? WG;
-    const meta = new Meta().u32(total, 0, 0, 0, 0, 0, 0, includePad ? 1 : 0);
+    const [c, plane] = [x[1]!, sizeOf(x.slice(2))];
+    const xStrides = layer.layouts.inputs[0] === 'nhwc' ? [c * plane, 1, c] : [c * plane, plane, 1];
+    const meta = new Meta().u32(total, c, ...xStrides, 0, 0, includePad ? 1 : 0);
     return [
       {
         kernel: this.kernel,
-        constants: { WG: wg, KIND: KIND[layer.node.op]! },
+        constants: { WG: wg, KIND: KIND[layer.node.op]!, Y_NHWC: layer.layouts.outputs[0] === 'nhwc' ? 1 : 0 },
         meta: windowMeta(meta, layer.inputs[0]!.shape.slice(2), g).done(),
         dispatch: grid(Math.ceil(total / wg)),
         bindings: [{ input: 0 }, { output: 0 }],
