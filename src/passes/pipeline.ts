@@ -9,6 +9,7 @@ import { chooseLayout } from './choose-layout.js';
 import { deadCode } from './dead-code.js';
 import { eliminateConcat } from './eliminate-concat.js';
 import { foldConstants } from './fold-constants.js';
+import { foldTransposes } from './fold-transposes.js';
 import { fuseConvBn } from './fuse-conv-bn.js';
 import { fuseEpilogue } from './fuse-epilogue.js';
 import { fuseHorizontal } from './fuse-horizontal.js';
@@ -34,6 +35,7 @@ export const PIPELINE: readonly PipelineStep[] = [
   { pass: fuseConvBn, level: 2 }, // BatchNormalization into the Conv/Gemm weights before it
   { pass: matmulAddToGemm, level: 2 }, // 2-D MatMul + constant bias: one Gemm with C
   { pass: fuseEpilogue, level: 2 }, // Conv/Gemm/MatMul + bias + residual + activation: one kernel
+  { pass: foldTransposes, level: 2 }, // MatMul reading a transposed operand through its strides (after fuse-epilogue)
   { pass: fusePointwise, level: 2 }, // elementwise chains: one generated kernel (after fuse-epilogue, which gets first pick)
   { pass: fuseHorizontal, level: 2 }, // sibling convs of one input: one wider conv, sliced by views
   { pass: deadCode, level: 2 }, // what the fusions left unread

@@ -10,7 +10,7 @@ import { registerReference, runReference } from './executor.js';
  * residual Adds, then the activation. The fused op rounds to f32 where the unfused graph does.
  */
 registerReference(Object.keys(FUSED_BASE), (layer, inputs) => {
-  const { nodes, constants } = unfuse(layer.node);
+  const { nodes, constants } = unfuse(layer.node, (i) => layer.inputs[i]!.shape.length);
   const graphInputs = new Map<string, ValueInfo>();
   const feeds: Record<string, Tensor> = {};
   layer.node.inputs.forEach((name, i) => {

@@ -7,10 +7,8 @@ import { describeEngine } from '../../src/engine/describe.js';
 import { network } from '../../src/frontend/fluent/index.js';
 import { layoutOf } from '../../src/ir/layout.js';
 import { optimize } from '../../src/passes/index.js';
-import { runReference } from '../../src/reference/index.js';
-import { relL2 } from '../helpers/data.js';
 import { useGpu } from '../helpers/gpu.js';
-import { feedsFor } from './helpers.js';
+import { expectGpuMatches } from './helpers.js';
 
 const gpu = useGpu();
 
@@ -32,16 +30,6 @@ function block(tail: 'gap' | 'maxpool' | 'maxpool-conv' | 'lrn') {
   return net.build();
 }
 
-async function expectGpuMatches(g: ReturnType<typeof block>): Promise<void> {
-  await gpu();
-  const engine = build(g);
-  const feeds = feedsFor(g);
-  const ctx = await engine.createContext({ backend: 'webgpu' });
-  const got = await ctx.run(feeds);
-  ctx.release();
-  expect(relL2(got['y']!, runReference(g, feeds)['y']!)).toBeLessThan(1e-5);
-}
-
 describe('choose-layout', () => {
   it('a residual block read by a global pool: every conv output channel-last, no reformat', async () => {
     const before = block('gap');
@@ -55,7 +43,7 @@ describe('choose-layout', () => {
     expect(tactics).toMatchObject({ stem: 'conv.implicit_gemm', a: 'conv.implicit_gemm_nhwc', b: 'conv.implicit_gemm_nhwc', gap: 'pool.global' });
     expect(describeEngine(engine).reformats).toBe(0);
     expect(optimize(before, { disable: ['choose-layout'] }).graph.nodes.some((n) => n.attrs['memory_layout'])).toBe(false);
-    await expectGpuMatches(before);
+    await expectGpuMatches(before, gpu);
   });
 
   it('a MaxPool reads channel-last; its output stays row-major when no conv reads it', async () => {
@@ -64,7 +52,7 @@ describe('choose-layout', () => {
     expect(trace.find((e) => e.pass === 'choose-layout')!.rewrites.map((r) => r.replaced[0])).toEqual(['stem', 'a', 'b']);
     expect(layoutOf(graph, graph.nodes.find((n) => n.name === 'pool')!.outputs[0]!)).toBe('nchw');
     expect(build(before).layers.find((l) => l.name === 'pool')!.tactic).toBe('pool.window');
-    await expectGpuMatches(before);
+    await expectGpuMatches(before, gpu);
   });
 
   it('a MaxPool between convolutions writes channel-last, so the next conv runs the vec4 kernel', async () => {
@@ -74,7 +62,7 @@ describe('choose-layout', () => {
     const engine = build(before);
     expect(engine.layers.find((l) => l.name === 'c')!.tactic).toBe('conv.implicit_gemm_nhwc');
     expect(describeEngine(engine).reformats).toBe(0);
-    await expectGpuMatches(before);
+    await expectGpuMatches(before, gpu);
   });
 
   it('a reader without a channel-last kernel (LRN) keeps the residual chain row-major', async () => {
@@ -83,7 +71,7 @@ describe('choose-layout', () => {
     // b feeds the LRN; its residual (stem) must match b; a then gains nothing on its own.
     expect(trace.find((e) => e.pass === 'choose-layout')!.rewrites).toEqual([]);
     expect(graph.nodes.some((n) => n.attrs['memory_layout'])).toBe(false);
-    await expectGpuMatches(before);
+    await expectGpuMatches(before, gpu);
   });
 
   it('graph outputs stay row-major', () => {

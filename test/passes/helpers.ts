@@ -5,6 +5,7 @@ import { inferTypes } from '../../src/ir/infer.js';
 import { verify } from '../../src/ir/verify.js';
 import type { Tensor } from '../../src/ir/tensor.js';
 import type { Pass, Rewrite } from '../../src/passes/index.js';
+import { build } from '../../src/engine/engine.js';
 import { runReference } from '../../src/reference/index.js';
 import { randomF32, relL2 } from '../helpers/data.js';
 
@@ -47,4 +48,16 @@ export function graphOf(g: { inputs: Record<string, number[]>; nodes: Node[]; co
     nodes: g.nodes,
     initializers: new Map(Object.entries(g.constants ?? {})),
   });
+}
+
+/** `g` built with every pass and run on WebGPU gives the reference's outputs (`gpu` from useGpu()). */
+export async function expectGpuMatches(g: Graph, gpu: () => Promise<unknown>, tol = 1e-5): Promise<void> {
+  await gpu();
+  const engine = build(g);
+  const feeds = feedsFor(g);
+  const ctx = await engine.createContext({ backend: 'webgpu' });
+  const got = await ctx.run(feeds);
+  ctx.release();
+  const want = runReference(verify(inferTypes(g)), feeds);
+  for (const o of g.outputs) expect(relL2(got[o]!, want[o]!), o).toBeLessThan(tol);
 }

@@ -75,7 +75,7 @@ function unfuseAll(g: Graph): { nodes: Node[]; constants: Map<string, Tensor> } 
   const constants = new Map<string, Tensor>();
   const nodes = toposort(g).flatMap((n) => {
     if (!FUSED_BASE[n.op] && n.op !== 'PointwiseChain') return [n];
-    const u = n.op === 'PointwiseChain' ? expandChain(n) : unfuse(n);
+    const u = n.op === 'PointwiseChain' ? expandChain(n) : unfuse(n, (i) => g.type(n.inputs[i]!).shape.length);
     u.constants.forEach((t, k) => constants.set(k, t));
     return u.nodes;
   });

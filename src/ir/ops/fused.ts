@@ -3,7 +3,8 @@
  *
  *   FusedConv   y = act(Conv(x, w, bias) + residual)
  *   FusedGemm   y = act(Gemm(A, B, C; alpha, beta, transA, transB) + residual)
- *   FusedMatMul y = act(MatMul(A, B) + bias + residual)
+ *   FusedMatMul y = act(MatMul(A', B') + bias + residual), A' = A with its last two axes swapped
+ *               when transA = 1 (B' likewise): a transpose read through the kernel's strides
  *
  * where every part after the base op is optional: `activation` is '' or an op of
  * EPILOGUE_ACTIVATIONS with its parameters in `activation_params`, and the residual (last input)
@@ -85,16 +86,23 @@ defineOp({
   infer: (ctx, a) => [checkEpilogue(ctx, a, baseInfer('Gemm', ctx, a))],
 });
 
+/** `shape` with its last two axes swapped (a matrix or a batch of them, transposed). */
+export function swapLastTwo(shape: readonly number[]): number[] {
+  const r = shape.length;
+  return r < 2 ? [...shape] : [...shape.slice(0, r - 2), shape[r - 1]!, shape[r - 2]!];
+}
+
 defineOp({
   op: 'FusedMatMul',
   family: 'gemm',
   arity: [2, 4],
-  attrs: EPILOGUE_ATTRS,
+  attrs: { ...EPILOGUE_ATTRS, transA: { kind: 'int', default: 0 }, transB: { kind: 'int', default: 0 } },
   internal: true,
   infer(ctx, a) {
-    const out = baseInfer('MatMul', ctx, a);
     const [A, B, bias] = ctx.inputs;
     if (A!.shape.length < 2 || B!.shape.length < 2) throw shapeError(ctx, `operands must have rank >= 2, got ${A!.shape.length} and ${B!.shape.length}`);
+    const read = (t: TensorType, flag: string): TensorType => (a.int(flag) === 1 ? { ...t, shape: swapLastTwo(t.shape) } : t);
+    const out = baseInfer('MatMul', { ...ctx, inputs: [read(A!, 'transA'), read(B!, 'transB'), ...ctx.inputs.slice(2)] }, a);
     // The bias varies over rows and columns only: rank <= 2, broadcast to the output's last two dims.
     const mn = out.shape.slice(-2);
     if (bias && (bias.shape.length > 2 || !sameShape(broadcastShapes(ctx, [bias.shape, mn]), mn))) {
@@ -107,13 +115,37 @@ defineOp({
 /** The largest finite f32: Clip's bound where it has none (JSON-safe, unlike Infinity). */
 export const F32_MAX = 3.4028234663852886e38;
 
-/** The standard nodes (and Clip's bound constants) a fused node stands for, writing its output. */
-export function unfuse(n: Node): { nodes: Node[]; constants: Map<string, Tensor> } {
+/** The perm swapping the last two of `rank` axes. */
+function swapPerm(rank: number): number[] {
+  return swapLastTwo(Array.from({ length: rank }, (_, i) => i));
+}
+
+/**
+ * The standard nodes (and Clip's bound constants) a fused node stands for, writing its output.
+ * `rankOf(i)` (input i's rank) is needed for a FusedMatMul with transA or transB.
+ */
+export function unfuse(n: Node, rankOf?: (input: number) => number): { nodes: Node[]; constants: Map<string, Tensor> } {
   const base = FUSED_BASE[n.op];
   if (!base) throw new Error(`unfuse: '${n.name}' is a ${n.op}, not a fused op`);
   const a = new AttrReader(n, opDef(n.op));
-  const [x = '', w = '', bias = '', residual = ''] = n.inputs;
+  const [x0 = '', w0 = '', bias = '', residual = ''] = n.inputs;
   const { activation: _a, activation_params: _p, ...baseAttrs } = n.attrs;
+  // FusedMatMul's transA/transB: Transposes of the last two axes before the MatMul.
+  const before: Node[] = [];
+  const swapped = (t: string, flag: 'transA' | 'transB'): string => {
+    if (base !== 'MatMul' || a.int(flag) !== 1) return t;
+    const out = `${n.name}/${flag}:out`;
+    if (!rankOf) throw new Error(`unfuse: '${n.name}' has ${flag}; pass its operands' ranks`);
+    const rank = rankOf(flag === 'transA' ? 0 : 1);
+    before.push(node({ name: `${n.name}/${flag}`, op: 'Transpose', inputs: [t], outputs: [out], attrs: { perm: swapPerm(rank) }, origin: n.origin }));
+    return out;
+  };
+  const x = swapped(x0, 'transA');
+  const w = swapped(w0, 'transB');
+  if (base === 'MatMul') {
+    delete (baseAttrs as Record<string, unknown>)['transA'];
+    delete (baseAttrs as Record<string, unknown>)['transB'];
+  }
   const act = a.string('activation');
   const params = a.floats('activation_params');
   const constants = new Map<string, Tensor>();
@@ -139,5 +171,5 @@ export function unfuse(n: Node): { nodes: Node[]; constants: Map<string, Tensor>
     prev = out;
     return m;
   });
-  return { nodes, constants };
+  return { nodes: [...before, ...nodes], constants };
 }

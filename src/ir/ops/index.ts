@@ -23,4 +23,4 @@ export {
   type ChainOperand, type ChainStep,
 } from './pointwise-chain.js';
 import './fused.js';
-export { EPILOGUE_ACTIVATIONS, FUSED_BASE, F32_MAX, unfuse } from './fused.js';
+export { EPILOGUE_ACTIVATIONS, FUSED_BASE, F32_MAX, swapLastTwo, unfuse } from './fused.js';

@@ -1,4 +1,4 @@
-import { matmulShape } from '../../ir/ops/index.js';
+import { matmulShape, swapLastTwo } from '../../ir/ops/index.js';
 import { stridesOf, type Shape } from '../../ir/tensor.js';
 import { Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
@@ -54,15 +54,18 @@ export function gemmGeometry(layer: LayerInfo): GemmGeometry | undefined {
       beta: a.float('beta'),
     };
   }
-  const r = matmulShape(A.shape, B.shape);
+  // FusedMatMul's transA/transB: the operand is stored with its last two axes swapped.
+  const transA = op === 'FusedMatMul' && layer.attrs.int('transA') === 1;
+  const transB = op === 'FusedMatMul' && layer.attrs.int('transB') === 1;
+  const r = matmulShape(transA ? swapLastTwo(A.shape) : A.shape, transB ? swapLastTwo(B.shape) : B.shape);
   if (typeof r === 'string') return undefined;
   const { m, k, n, batch } = r;
   // FusedMatMul's bias (rank <= 2) is C with beta 1.
   const bias = op === 'FusedMatMul' ? layer.inputs[2] : undefined;
   return {
     m, n, k,
-    aStrides: [k, 1],
-    bStrides: [n, 1],
+    aStrides: transA ? [1, m] : [k, 1],
+    bStrides: transB ? [1, k] : [n, 1],
     batch,
     aBatch: broadcastStrides(A.shape.slice(0, -2), batch).map((s) => s * m * k),
     bBatch: broadcastStrides(B.shape.slice(0, -2), batch).map((s) => s * k * n),
