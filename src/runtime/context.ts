@@ -8,7 +8,7 @@ import { sizeOf, tensor, type Tensor } from '../ir/tensor.js';
 import { tacticById } from '../tactics/registry.js';
 import { fromGpuWords, gpuBytes, toGpuWords } from './buffers.js';
 import { acquireGpu, ADAPTER_HELP, type DeviceOptions, type Gpu } from './device.js';
-import { bindDispatch, encodeDispatch, metaBuffer, pipelineFor, type PreparedDispatch } from './pipelines.js';
+import { bindDispatch, encodeDispatch, metaBuffer, pipelineFor, scratchBytes, type PreparedDispatch } from './pipelines.js';
 
 export type Backend = 'webgpu' | 'reference';
 
@@ -146,8 +146,8 @@ class GpuContext implements ExecutionContext {
     const plans = engine.layers.map((l) => tacticById(l.tactic)!.plan(layerInfo(g, nodes.get(l.name)!), l.params));
     // One scratch buffer for the context, as large as the largest layer's: layers run one after
     // another, and each one's scratch contents are dead once it is done (types.ts, Binding).
-    const scratchBytes = Math.max(0, ...plans.flat().flatMap((p) => p.bindings.map((b) => ('scratch' in b ? b.scratch : 0))));
-    const scratch = scratchBytes > 0 ? device.createBuffer({ size: Math.ceil(scratchBytes / 4) * 4, usage: GPUBufferUsage.STORAGE, label: 'scratch' }) : undefined;
+    const scratchSize = scratchBytes(plans.flat());
+    const scratch = scratchSize > 0 ? device.createBuffer({ size: scratchSize, usage: GPUBufferUsage.STORAGE, label: 'scratch' }) : undefined;
     if (scratch) owned.push(scratch);
     for (const [li, l] of engine.layers.entries()) {
       for (const plan of plans[li]!) {

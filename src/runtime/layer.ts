@@ -3,7 +3,7 @@ import type { Tensor } from '../ir/tensor.js';
 import type { LayerInfo, Tactic, TacticParams } from '../tactics/types.js';
 import { fromGpuWords, gpuBytes, toGpuWords } from './buffers.js';
 import type { Gpu } from './device.js';
-import { bindDispatch, encodeDispatch, metaBuffer, pipelineFor } from './pipelines.js';
+import { bindDispatch, encodeDispatch, metaBuffer, pipelineFor, scratchBytes } from './pipelines.js';
 
 /**
  * Runs one layer on the GPU with one tactic and returns its outputs (undefined where an optional
@@ -34,8 +34,8 @@ export async function runLayer(
   const inBufs = inputs.map((t, i) => (t ? upload(toPhysical(t, layer.layouts.inputs[i] ?? 'nchw')) : undefined));
   const outBufs = layer.outputs.map((t) => (t ? make(gpuBytes(t)) : undefined));
   const plans = tactic.plan(layer, params ?? tactic.space[0] ?? {});
-  const scratchBytes = Math.max(0, ...plans.flatMap((p) => p.bindings.map((b) => ('scratch' in b ? b.scratch : 0))));
-  const scratch = scratchBytes > 0 ? make(scratchBytes) : undefined;
+  const scratchSize = scratchBytes(plans);
+  const scratch = scratchSize > 0 ? make(scratchSize) : undefined;
   const encoder = device.createCommandEncoder();
   for (const plan of plans) {
     const pipeline = await pipelineFor(gpu, plan);

@@ -41,6 +41,11 @@ export async function pipelineFor(gpu: Gpu, plan: KernelPlan): Promise<GPUComput
 }
 
 /** A uniform buffer holding a plan's metadata words. */
+/** Bytes of scratch the dispatches need (Binding.scratch): the largest request, 0 for none. */
+export function scratchBytes(plans: readonly KernelPlan[]): number {
+  return Math.max(0, ...plans.flatMap((p) => p.bindings.map((b) => ('scratch' in b ? Math.ceil(b.scratch / 4) * 4 : 0))));
+}
+
 export function metaBuffer(gpu: Gpu, plan: KernelPlan): GPUBuffer {
   const words = new Uint32Array(META_WORDS);
   words.set(plan.meta);
