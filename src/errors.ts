@@ -37,6 +37,14 @@ export class DeviceError extends WgrtError {
 }
 
 /**
+ * A timing cache that cannot be read (not JSON, another format or version, a malformed record),
+ * or, in strict mode, one that lacks a layer the build needs.
+ */
+export class TimingCacheError extends WgrtError {
+  override readonly name = 'TimingCacheError';
+}
+
+/**
  * A model file (ONNX) that cannot be read: not a protobuf, truncated, a field out of range, a
  * tensor whose data does not match its declared size, external data outside the model's folder.
  */

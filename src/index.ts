@@ -7,7 +7,9 @@ export { optimize, formatTrace, PIPELINE, MAX_LEVEL, type Pass, type PassContext
 export { runReference, runReferenceLayer, REFERENCE_KERNELS } from './reference/index.js';
 export { TACTICS, candidates, tacticById, registerTactic } from './tactics/index.js';
 export type { Tactic, KernelPlan, Binding, TacticParams } from './tactics/index.js';
-export { build, Engine, type BuildOptions } from './engine/engine.js';
+export { build, buildTuned, Engine, type BuildOptions, type TunedBuildOptions } from './engine/engine.js';
+export { autotune, type AutotuneOptions, type AutotuneProgress, type AutotuneResult } from './tune/autotune.js';
+export { TimingCache, adapterFingerprint, type TimingRecord, type CandidateTiming } from './tune/cache.js';
 export { describeEngine, type EngineDescription } from './engine/describe.js';
 export { planMemory, type MemoryPlan } from './engine/memory.js';
 export type { EngineLayer } from './engine/layers.js';

@@ -9,6 +9,7 @@ import { createContext, type ContextOptions, type ExecutionContext } from '../ru
 import { tacticById } from '../tactics/registry.js';
 import '../tactics/index.js';
 import type { TacticParams } from '../tactics/types.js';
+import { autotune, type AutotuneOptions, type AutotuneResult } from '../tune/autotune.js';
 import type { TacticChoiceOptions } from '../tune/choose.js';
 import { FORMAT_VERSION, pack, unpack } from './format.js';
 import { lower, type EngineLayer } from './layers.js';
@@ -89,8 +90,7 @@ export class Engine {
       if (e instanceof EngineFormatError) throw e;
       throw new EngineFormatError(`${source}: its graph is invalid (${(e as Error).message}); rebuild the engine with \`wgrt build\``);
     }
-    const force: Record<string, string> = {};
-    const params = new Map<string, TacticParams>();
+    const chosen = new Map<string, { tactic: string; params: TacticParams }>();
     m.arr(root['layers'], 'manifest.layers').forEach((x, i) => {
       const o = m.obj(x, `manifest.layers[${i}]`);
       const name = m.str(o['name'], `manifest.layers[${i}].name`);
@@ -98,16 +98,15 @@ export class Engine {
       const p = m.obj(o['params'], `manifest.layers[${i}].params`);
       if (!Object.values(p).every((v) => typeof v === 'number')) throw m.bad(`manifest.layers[${i}].params`, 'must map names to numbers');
       if (!tacticById(tactic)) throw m.bad(`manifest.layers[${i}].tactic`, `names '${tactic}', which this wgrt does not have`);
-      force[name] = tactic;
-      params.set(name, p as TacticParams);
+      chosen.set(name, { tactic, params: p as TacticParams });
     });
     let layers: EngineLayer[];
     try {
-      layers = lower(graph, { force }).map((l) => ({ ...l, params: params.get(l.name) ?? l.params }));
+      layers = lower(graph, { chosen });
     } catch (e) {
       throw new EngineFormatError(`${source}: ${(e as Error).message}; rebuild the engine with \`wgrt build\``);
     }
-    if (layers.some((l) => !(l.name in force))) throw m.bad('manifest.layers', 'does not list every node of the graph');
+    if (layers.some((l) => !chosen.has(l.name))) throw m.bad('manifest.layers', 'does not list every node of the graph');
     const adapter = root['adapter'] === null ? undefined : m.obj(root['adapter'], 'manifest.adapter');
     if (adapter && !['vendor', 'architecture', 'device', 'description'].every((k) => typeof adapter[k] === 'string')) {
       throw m.bad('manifest.adapter', 'must name vendor, architecture, device and description');
@@ -135,6 +134,23 @@ export function build(network: Graph, opts: BuildOptions = {}): Engine {
   const { graph, trace } = optimize(verify(inferTypes(network)), { level: opts.optimizationLevel, disable: opts.disablePasses });
   const layers = lower(graph, opts);
   return new Engine(graph, layers, planMemory(graph, layers), opts.adapter, trace);
+}
+
+export interface TunedBuildOptions extends BuildOptions {
+  /** The adapter to time on, the timing cache, strict mode, runs per candidate, progress (src/tune/autotune.ts). */
+  readonly tune: Omit<AutotuneOptions, 'force'>;
+}
+
+/**
+ * build() with every layer's tactic chosen by timing on `opts.tune.gpu` (TensorRT's builder
+ * timing): the engine records that adapter, and `tuning` holds what was measured (also added to
+ * the timing cache). The same graph, options and cache give a bitwise-identical engine file.
+ */
+export async function buildTuned(network: Graph, opts: TunedBuildOptions): Promise<{ engine: Engine; tuning: AutotuneResult }> {
+  const { graph, trace } = optimize(verify(inferTypes(network)), { level: opts.optimizationLevel, disable: opts.disablePasses });
+  const tuning = await autotune(graph, { ...opts.tune, ...(opts.force ? { force: opts.force } : {}) });
+  const layers = lower(graph, { ...opts, chosen: tuning.chosen });
+  return { engine: new Engine(graph, layers, planMemory(graph, layers), opts.tune.gpu.adapter, trace), tuning };
 }
 
 export { FORMAT_VERSION };

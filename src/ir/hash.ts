@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { toposort, type AttrValue, type Graph } from './graph.js';
+import type { LayerInfo } from './layer.js';
 
 function attrJson(v: AttrValue): unknown {
   if (typeof v === 'object' && v !== null && 'dtype' in v) {
@@ -32,4 +33,24 @@ export function structuralHash(g: Graph): string {
   });
   h.update(JSON.stringify(g.outputs.map((o) => id.get(o))));
   return h.digest('hex');
+}
+
+/** Constants up to this many elements are part of a layer signature by value (shapes, axes, bounds); larger ones (weights) by type only. */
+const SIGNATURE_VALUE_ELEMENTS = 64;
+
+/**
+ * What makes two layers the same to a kernel, whatever their names and weights are: op,
+ * attributes, and per input and output its dtype, shape and memory layout (small constant inputs
+ * by value too). Equal signatures are timed once and share a timing-cache record.
+ */
+export function layerSignature(layer: LayerInfo): string {
+  const inputs = layer.inputs.map((t, i) => {
+    if (!t) return null;
+    const c = layer.ctx.constant(i);
+    const value = c && c.data.length <= SIGNATURE_VALUE_ELEMENTS ? attrJson(c) : c ? 'const' : undefined;
+    return [t.dtype, t.shape, layer.layouts.inputs[i], ...(value ? [value] : [])];
+  });
+  const outputs = layer.outputs.map((t, i) => (t ? [t.dtype, t.shape, layer.layouts.outputs[i]] : null));
+  const attrs = Object.keys(layer.node.attrs).sort().map((a) => [a, attrJson(layer.node.attrs[a]!)]);
+  return JSON.stringify([layer.node.op, attrs, inputs, outputs]);
 }

@@ -1,0 +1,123 @@
+// The autotuner on the real adapter (lavapipe in CI): every candidate timed and the fastest kept,
+// identical layers timed once, the timing cache (determinism, strict mode, merge, bad files),
+// forced layers left alone; the tuned engine's outputs checked against the reference.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildTuned } from '../../src/engine/engine.js';
+import { TimingCacheError } from '../../src/errors.js';
+import { network } from '../../src/frontend/fluent/index.js';
+import type { Graph } from '../../src/ir/graph.js';
+import { runReference } from '../../src/reference/index.js';
+import type { AutotuneProgress } from '../../src/tune/autotune.js';
+import { TimingCache } from '../../src/tune/cache.js';
+import { relL2 } from '../helpers/data.js';
+import { useGpu } from '../helpers/gpu.js';
+import { feedsFor } from '../passes/helpers.js';
+
+const gpu = useGpu();
+const FAST = { iterations: 2, warmup: 1 };
+
+/** A stem conv, two residual blocks of identical shape (different weights), a dense head. */
+function twoBlocks(seed = 5): Graph {
+  const net = network('two-blocks', { seed });
+  let x = net.input('x', [1, 8, 8, 8]).conv2d(16, { kernel: 3, pad: 1, name: 'stem' }).relu();
+  for (const b of ['b1', 'b2']) x = x.conv2d(16, { kernel: 3, pad: 1, name: `${b}_conv` }).add(x).relu({ name: `${b}_relu` });
+  net.output('y', x.globalAvgPool().flatten().dense(10, { name: 'head' }));
+  return net.build();
+}
+
+/** A different network: a 1x1 conv and a wider head. */
+function other(): Graph {
+  const net = network('other', { seed: 9 });
+  net.output('y', net.input('x', [1, 4, 6, 6]).conv2d(8, { kernel: 1, name: 'pw' }).relu().globalAvgPool().flatten().dense(3, { name: 'fc' }));
+  return net.build();
+}
+
+describe('autotune', () => {
+  it('times every candidate of a layer and keeps the fastest; the tuned engine is correct', async () => {
+    const g = twoBlocks();
+    const { engine, tuning } = await buildTuned(g, { tune: { gpu: await gpu(), ...FAST } });
+    const conv = tuning.records.get('b1_conv')!;
+    expect(new Set(conv.candidates.map((c) => c.tactic)).size).toBeGreaterThanOrEqual(2);
+    expect(conv.candidates.length).toBeGreaterThanOrEqual(5);
+    for (const [name, r] of tuning.records) {
+      const ran = r.candidates.filter((c) => c.meanMs !== undefined && !c.dropped);
+      const best = Math.min(...ran.map((c) => c.meanMs!));
+      const win = r.candidates.find((c) => c.tactic === r.tactic && JSON.stringify(c.params) === JSON.stringify(r.params))!;
+      expect(win.meanMs, name).toBe(best);
+      const layer = engine.layers.find((l) => l.name === name)!;
+      expect([layer.tactic, layer.params]).toEqual([r.tactic, r.params]);
+    }
+    expect(engine.adapter).toEqual((await gpu()).adapter);
+    const feeds = feedsFor(g);
+    const ctx = await engine.createContext({ backend: 'webgpu' });
+    const got = await ctx.run(feeds);
+    ctx.release();
+    expect(relL2(got['y']!, runReference(g, feeds)['y']!)).toBeLessThan(1e-5);
+  });
+
+  it('times identical layers once, and leaves forced layers untimed', async () => {
+    const events: AutotuneProgress[] = [];
+    const { tuning, engine } = await buildTuned(twoBlocks(), { force: { head: 'gemm.tiled' }, tune: { gpu: await gpu(), ...FAST, onProgress: (p) => events.push(p) } });
+    const source = (layer: string) => events.find((e) => e.layer === layer)!.source;
+    expect([source('b1_conv'), source('b2_conv')]).toEqual(['timed', 'cache']);
+    expect(tuning.records.get('b1_conv')).toBe(tuning.records.get('b2_conv'));
+    expect(source('head')).toBe('forced');
+    expect(engine.layers.find((l) => l.name === 'head')!.tactic).toBe('gemm.tiled');
+    expect(events.map((e) => e.done)).toEqual(events.map((_, i) => i + 1));
+  });
+
+  it('the same graph and the same cache give a bitwise-identical engine, untimed, also in strict mode', async () => {
+    const first = await buildTuned(twoBlocks(), { tune: { gpu: await gpu(), ...FAST } });
+    const path = join(mkdtempSync(join(tmpdir(), 'wgrt-tc-')), 'cache.json');
+    first.tuning.cache.save(path);
+    const again = await buildTuned(twoBlocks(), { tune: { gpu: await gpu(), ...FAST, cache: TimingCache.load(path), strict: true } });
+    expect(again.tuning.timed).toBe(0);
+    expect(Buffer.from(again.engine.serialize()).equals(Buffer.from(first.engine.serialize()))).toBe(true);
+    // Saving what was loaded writes the same file.
+    const copy = `${path}.copy`;
+    again.tuning.cache.save(copy);
+    expect(readFileSync(copy, 'utf8')).toBe(readFileSync(path, 'utf8'));
+  });
+
+  it('strict mode: a miss is a TimingCacheError naming the layer', async () => {
+    const run = buildTuned(twoBlocks(), { tune: { gpu: await gpu(), cache: new TimingCache(), strict: true } });
+    await expect(run).rejects.toThrow(TimingCacheError);
+    await expect(run).rejects.toThrow(/no record for layer 'stem'.*strict/);
+  });
+
+  it('merge: the union of two caches serves both networks; on a shared key the first cache wins', async () => {
+    const a = (await buildTuned(twoBlocks(), { tune: { gpu: await gpu(), ...FAST } })).tuning.cache;
+    const b = (await buildTuned(other(), { tune: { gpu: await gpu(), ...FAST } })).tuning.cache;
+    const merged = a.merge(b);
+    expect(merged.size).toBe(new Set([...a.entries(), ...b.entries()].map((r) => r.adapter + r.signature)).size);
+    for (const g of [twoBlocks(), other()]) {
+      const r = await buildTuned(g, { tune: { gpu: await gpu(), cache: merged, strict: true } });
+      expect(r.tuning.timed).toBe(0);
+    }
+    const rec = a.entries()[0]!;
+    const rival = new TimingCache();
+    rival.set({ ...rec, tactic: 'some.other', params: {} });
+    expect(a.merge(rival).get(rec.adapter, rec.signature)).toEqual(rec);
+    expect(rival.merge(a).get(rec.adapter, rec.signature)!.tactic).toBe('some.other');
+  });
+
+  it('a bad cache file is a TimingCacheError that names the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wgrt-tc-'));
+    const cases: [string, RegExp][] = [
+      ['{ not json', /is not JSON/],
+      ['{"format":"something-else","version":1,"records":[]}', /not a wgrt timing cache/],
+      ['{"format":"wgrt-timing-cache","version":99,"records":[]}', /version 99/],
+      ['{"format":"wgrt-timing-cache","version":1,"records":[{"adapter":"a","signature":"s","tactic":"t","params":{"x":"big"},"candidates":[]}]}', /record 0 is malformed/],
+    ];
+    for (const [i, [text, why]] of cases.entries()) {
+      const path = join(dir, `bad${i}.json`);
+      writeFileSync(path, text);
+      expect(() => TimingCache.load(path)).toThrow(TimingCacheError);
+      expect(() => TimingCache.load(path)).toThrow(new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*${why.source}`));
+    }
+    expect(() => TimingCache.load(join(dir, 'missing.json'))).toThrow(/cannot be read/);
+  });
+});
