@@ -11,6 +11,7 @@ import { CliError, loadEngine, loadNetwork, parseShapes } from './load.js';
 import { runDemo } from './demo.js';
 import { readInputs } from './inputs.js';
 import { bytes, table } from './table.js';
+import { buildWithTuning } from './tune.js';
 
 const HELP: Record<string, string> = {
   '': `wgrt — a TensorRT-style inference optimizer for WebGPU
@@ -28,11 +29,14 @@ Commands:
 ONNX inputs with symbolic dims need --shapes NAME:DIMxDIM... (e.g. --shapes input:8x3x224x224).
 Run 'wgrt <command> --help' for a command's options.`,
   build: `wgrt build <net> -o <engine.wgrt> [--shapes NAME:DIMS] [--level N] [--disable-pass NAME]... [--verbose]
-           [--force-tactic LAYER_OR_OP=TACTIC]...
+           [--force-tactic LAYER_OR_OP=TACTIC]... [--tune] [--timing-cache FILE [--timing-cache-strict]] [--iterations N]
 
 Builds an engine (graph optimization, lowering, tactic choice, memory planning) and writes the
 engine file. --level sets the optimization level (0: no passes); --verbose prints what each
-pass matched and replaced.`,
+pass matched and replaced. --tune times every candidate tactic of every layer on this adapter
+and keeps the fastest (--iterations runs each, default 8; --verbose prints every candidate's
+time). --timing-cache FILE (implies --tune) reads the times measured before and writes the new
+ones back; with --timing-cache-strict a layer missing from it is an error.`,
   run: `wgrt run <engine|net> [--input NAME=FILE]... [--shapes NAME:DIMS] [--backend auto|webgpu|reference] [--seed N]
 
 Runs one inference. Inputs are seeded random data unless given: FILE is raw little-endian
@@ -80,6 +84,12 @@ function passOptions(o: { level?: string; 'disable-pass'?: string[] }): { optimi
   return { ...(level !== undefined ? { optimizationLevel: level } : {}), ...(o['disable-pass'] ? { disablePasses: o['disable-pass'] } : {}) };
 }
 
+function positiveInt(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag} takes a positive integer, not '${v}'`);
+  return n;
+}
+
 function backendOf(v: string | undefined): 'auto' | 'webgpu' | 'reference' {
   const b = v ?? 'auto';
   if (b !== 'auto' && b !== 'webgpu' && b !== 'reference') throw new CliError(`--backend must be auto, webgpu or reference, not '${b}'`);
@@ -110,6 +120,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       level: { type: 'string' },
       'disable-pass': { type: 'string', multiple: true },
       verbose: { type: 'boolean', short: 'v' },
+      tune: { type: 'boolean' },
+      'timing-cache': { type: 'string' },
+      'timing-cache-strict': { type: 'boolean' },
     },
   });
   if (o.help) {
@@ -126,7 +139,16 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (!k || !v) throw new CliError(`--force-tactic takes LAYER_OR_OP=TACTIC, got '${f}'`);
         return [k, v];
       }));
-      const engine = build(await loadNetwork(target, net), { force, ...passOptions(o) });
+      const network = await loadNetwork(target, net);
+      const tune = o.tune || o['timing-cache'] !== undefined;
+      if (o['timing-cache-strict'] && !o['timing-cache']) throw new CliError('--timing-cache-strict needs --timing-cache FILE');
+      const engine = tune
+        ? await buildWithTuning(network, { force, ...passOptions(o) }, {
+          ...(o['timing-cache'] ? { cachePath: o['timing-cache'] } : {}),
+          strict: !!o['timing-cache-strict'], verbose: !!o.verbose,
+          ...(o.iterations ? { iterations: positiveInt(o.iterations, '--iterations') } : {}),
+        })
+        : build(network, { force, ...passOptions(o) });
       if (o.verbose) console.log(formatTrace(engine.trace));
       const file = engine.serialize();
       writeFileSync(o.output, file);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/commands.js';
-import { EngineFormatError } from '../../src/errors.js';
+import { EngineFormatError, TimingCacheError } from '../../src/errors.js';
 import { useGpu } from '../helpers/gpu.js';
 
 useGpu();
@@ -93,6 +93,20 @@ describe('wgrt CLI', () => {
     const warnings = stderr.split('\n').filter((l) => l.includes('WgrtNoAdapter'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/mesa-vulkan-drivers/);
+  });
+
+  it('build --timing-cache: tunes and writes the cache; the same cache in strict mode gives the same file untimed', async () => {
+    const [cache, a, b] = ['tc.json', 'tuned-a.wgrt', 'tuned-b.wgrt'].map((f) => join(dir, f)) as [string, string, string];
+    await expect(cli('build', 'demo', '-o', a, '--timing-cache', join(dir, 'none.json'), '--timing-cache-strict')).rejects.toThrow(TimingCacheError);
+    const first = await cli('build', 'demo', '-o', a, '--timing-cache', cache, '--iterations', '2', '--verbose');
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/\* \S+ +conv\.\S+/); // the report marks each layer's chosen candidate
+    expect(first.out).toMatch(/[1-9]\d* candidates timed now/);
+    const again = await cli('build', 'demo', '-o', b, '--timing-cache', cache, '--timing-cache-strict');
+    expect(again.out).toContain(' 0 candidates timed now');
+    expect(readFileSync(b).equals(readFileSync(a))).toBe(true);
+    await expect(cli('build', 'demo', '-o', b, '--timing-cache-strict')).rejects.toThrow(/needs --timing-cache FILE/);
+    await expect(cli('build', 'demo', '-o', b, '--tune', '--iterations', '0')).rejects.toThrow(/positive integer/);
   });
 
   it('exits with a usage error for unknown commands', async () => {
