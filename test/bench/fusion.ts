@@ -1,13 +1,12 @@
 // Times a model at optimization level 0 (one layer per source node) and at the highest level
 // (all passes) on the current adapter, checks both against each other, and prints a table.
 //   npx tsx test/bench/fusion.ts [model.onnx|demo] [--iterations 30] [--json out.json]
-// GPU time: timestamps around the run's one compute pass (first dispatch to last, the gaps between
-// kernels included, as trtexec's GPU compute time); wall time: ctx.run() on a context without
-// timestamps, upload, encoding, submit and readback included.
+// Both engines are timed interleaved after a common warm-up (./interleave.ts): GPU time (the
+// run's one compute pass, as trtexec's GPU compute time) and wall time.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { demoNetwork } from '../../src/cli/demo-network.js';
-import { percentile, relativeL2 } from '../../src/cli/demo.js';
+import { relativeL2 } from '../../src/cli/demo.js';
 import { readInputs } from '../../src/cli/inputs.js';
 import { table } from '../../src/cli/table.js';
 import { build } from '../../src/engine/engine.js';
@@ -15,6 +14,7 @@ import { loadOnnx } from '../../src/frontend/onnx/index.js';
 import { MAX_LEVEL } from '../../src/passes/index.js';
 import { toFloat64 } from '../../src/ir/tensor.js';
 import { releaseDevices, requireGpu } from '../../src/runtime/device.js';
+import { median, ratio, timeInterleaved, WARMUP_MS } from './interleave.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -25,47 +25,21 @@ const model = positionals[0] ?? 'test/data/onnx-conformance/light/light_resnet50
 const graph = model === 'demo' ? demoNetwork() : loadOnnx(model);
 const gpu = await requireGpu();
 
-// The H100's clocks change while a command runs (whole-run GPU time of one engine was seen to step
-// between 1.8 and 7.2 ms within a minute), so the levels are never timed one after the other:
-// both engines warm up together for WARMUP_MS, then every iteration runs each of them once, in
-// alternating order, and the speed-up is the median of the per-iteration ratios.
-const WARMUP_MS = 3000;
-
 async function prepare(level: number) {
   const t0 = performance.now();
   const engine = build(graph, { optimizationLevel: level });
   const buildMs = performance.now() - t0;
-  const plain = await engine.createContext({ backend: 'webgpu' });
-  const timed = await engine.createContext({ backend: 'webgpu', profile: 'total' });
   const ops = new Map<string, number>();
   for (const l of engine.layers) ops.set(l.op, (ops.get(l.op) ?? 0) + 1);
-  return { level, engine, layers: engine.layers.length, buildMs, plain, timed, wall: [] as number[], gpu: [] as number[], ops: Object.fromEntries(ops) };
+  return { level, engine, layers: engine.layers.length, buildMs, ops: Object.fromEntries(ops) };
 }
 
-const levels = [await prepare(0), await prepare(MAX_LEVEL)];
-const feeds = readInputs(levels[0]!.engine.graph, [], 1);
-const outs = await Promise.all(levels.map((l) => l.plain.run(feeds)));
-for (const t = performance.now(); performance.now() - t < WARMUP_MS;) {
-  for (const l of levels) await l.timed.run(feeds);
-}
-for (let i = 0; i < iterations; i++) {
-  for (const l of i % 2 ? [...levels].reverse() : levels) {
-    const t = performance.now();
-    await l.plain.run(feeds);
-    l.wall.push(performance.now() - t);
-    await l.timed.run(feeds);
-    const ms = l.timed.lastGpuMs();
-    if (ms === undefined) throw new Error('no GPU time: this adapter lacks timestamp-query');
-    l.gpu.push(ms);
-  }
-}
-for (const l of levels) {
-  l.plain.release();
-  l.timed.release();
-}
-const median = (v: number[]) => percentile([...v].sort((a, b) => a - b), 50);
-const ratio = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]!));
+const built = [await prepare(0), await prepare(MAX_LEVEL)];
+const feeds = readInputs(built[0]!.engine.graph, [], 1);
+const times = await timeInterleaved(built.map((b) => b.engine), feeds, iterations);
+const levels = built.map((b, i) => ({ ...b, ...times[i]! }));
 const [base, full] = levels as [(typeof levels)[0], (typeof levels)[0]];
+const outs = levels.map((l) => l.out);
 const worst = Math.max(...Object.keys(outs[0]!).map((k) => relativeL2(toFloat64(outs[1]![k]!), toFloat64(outs[0]![k]!))));
 const adapter = `${gpu.adapter.vendor} ${gpu.adapter.architecture} ${gpu.adapter.description}`.trim();
 console.log(`model: ${model} ('${graph.name}'); adapter: ${adapter}; ${WARMUP_MS / 1000} s warm-up, then ${iterations} iterations each running both levels`);
