@@ -13,11 +13,11 @@ import { isFloat } from '../ir/dtype.js';
 import { randomInput } from '../ir/random.js';
 import { tensor } from '../ir/tensor.js';
 import type { Gpu } from '../runtime/device.js';
-import { prepareLayer } from '../runtime/layer.js';
+import { prepareLayer, type PreparedLayer } from '../runtime/layer.js';
 import { candidates } from '../tactics/registry.js';
 import type { Tactic, TacticParams } from '../tactics/types.js';
 import { adapterFingerprint, TimingCache, type CandidateTiming, type TimingRecord } from './cache.js';
-import { timeLayer, type TimingOptions } from './timing.js';
+import { timeCandidates, type TimingOptions } from './timing.js';
 
 export interface AutotuneProgress {
   readonly layer: string;
@@ -67,27 +67,26 @@ async function tuneLayer(layer: LayerInfo, adapter: string, signature: string, o
     return layer.ctx.constant(i) ?? (isFloat(t.dtype) ? randomInput(t, 1 + i) : tensor(t.dtype, t.shape));
   });
   const results: CandidateTiming[] = [];
-  let best = Infinity;
-  let timed = 0;
-  for (const t of candidates(layer)) {
-    for (const params of points(t, layer)) {
-      let prepared;
-      try {
-        prepared = await prepareLayer(opts.gpu, layer, t, inputs, params);
-      } catch (e) {
-        results.push({ tactic: t.id, params, error: (e as Error).message }); // a point the plan refuses for this shape
-        continue;
-      }
-      try {
-        const r = await timeLayer(opts.gpu, prepared, opts, best);
-        timed++;
-        results.push({ tactic: t.id, params, meanMs: r.meanMs, stdMs: r.stdMs, runs: r.runs, ...(r.dropped ? { dropped: true } : {}) });
-        if (!r.dropped) best = Math.min(best, r.meanMs);
-      } finally {
-        prepared.release();
+  const prepared: { tactic: Tactic; params: TacticParams; layer: PreparedLayer }[] = [];
+  try {
+    for (const t of candidates(layer)) {
+      for (const params of points(t, layer)) {
+        try {
+          prepared.push({ tactic: t, params, layer: await prepareLayer(opts.gpu, layer, t, inputs, params) });
+        } catch (e) {
+          results.push({ tactic: t.id, params, error: (e as Error).message }); // a point the plan refuses for this shape
+        }
       }
     }
+    const times = await timeCandidates(opts.gpu, prepared.map((p) => p.layer), opts);
+    prepared.forEach((p, k) => {
+      const r = times[k]!;
+      results.push({ tactic: p.tactic.id, params: p.params, meanMs: r.meanMs, stdMs: r.stdMs, runs: r.runs, ...(r.dropped ? { dropped: true } : {}) });
+    });
+  } finally {
+    prepared.forEach((p) => p.layer.release());
   }
+  const timed = prepared.length;
   const ok = results.filter((r) => r.meanMs !== undefined && !r.dropped);
   if (ok.length === 0) throw new Error(`autotune: no candidate ran for layer '${layer.node.name}' (${layer.node.op}): ${results.map((r) => `${r.tactic}: ${r.error}`).join('; ')}`);
   const win = ok.reduce((a, b) => (b.meanMs! < a.meanMs! ? b : a));

@@ -1,47 +1,55 @@
 /**
- * Timing one candidate (a tactic at one parameter point) on the adapter: warm-up runs, then timed
- * runs, each in a compute pass of its own. With timestamp-query every pass has its start and end
- * stamped and all of them go in one submission; without it each run is submitted alone and timed
- * on the wall clock up to onSubmittedWorkDone (kernel time plus the submission's overhead).
+ * Timing the candidates of a layer (tactics at parameter points) on the adapter: warm-up, then timed
+ * samples. A sample is one compute pass running the layer `repeat` times back to back, divided
+ * by `repeat`: a pass of its own per run would mostly measure the pass (on the H100 through Dawn,
+ * a timestamped pass per run read about 0.07 ms, several times a small layer's kernel). With timestamp-query
+ * every pass has its start and end stamped and all samples go in one submission; without it each
+ * sample is submitted alone and timed on the wall clock up to onSubmittedWorkDone.
  */
 import type { Gpu } from '../runtime/device.js';
 import type { PreparedLayer } from '../runtime/layer.js';
 
 export interface TimingOptions {
-  /** Timed runs averaged per candidate (default 8). */
+  /** Timed samples averaged per candidate (default 8). */
   readonly iterations?: number;
   /** Untimed runs before them (default 2). */
   readonly warmup?: number;
-  /** A candidate whose first timed run is this many times the best mean so far is dropped (default 3). */
+  /** A candidate whose first sample is this many times the best mean so far is dropped (default 3). */
   readonly dropFactor?: number;
+  /** Runs of the layer per sample, back to back in one pass (default 10). */
+  readonly repeat?: number;
 }
 
 export interface Timing {
-  /** Mean and standard deviation of the timed runs, ms (the first run only when dropped). */
+  /** Mean and standard deviation of the samples, ms per run (the first sample only when dropped). */
   readonly meanMs: number;
   readonly stdMs: number;
   readonly runs: number;
-  /** Over dropFactor times the best candidate after one run: not timed further. */
+  /** Over dropFactor times the best candidate after one sample: not timed further. */
   readonly dropped: boolean;
   readonly method: 'timestamp' | 'wall';
 }
 
 export const DEFAULT_ITERATIONS = 8;
+export const DEFAULT_REPEAT = 10;
 
-/** `n` runs of `layer`, each its own pass; returns each run's time in ms. */
-async function runs(gpu: Gpu, layer: PreparedLayer, n: number, stamp: boolean): Promise<number[]> {
+/** `n` samples of `repeat` runs of `layer` (one pass each); returns each sample's time per run in ms. */
+async function runs(gpu: Gpu, layer: PreparedLayer, n: number, repeat: number, stamp: boolean): Promise<number[]> {
   const { device } = gpu;
+  const encodeRuns = (pass: GPUComputePassEncoder) => {
+    for (let r = 0; r < repeat; r++) layer.encode(pass);
+  };
   if (!stamp) {
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
       const encoder = device.createCommandEncoder();
       const pass = encoder.beginComputePass();
-      layer.encode(pass);
+      encodeRuns(pass);
       pass.end();
       device.queue.submit([encoder.finish()]);
       await device.queue.onSubmittedWorkDone();
-      out.push(performance.now() - t0);
+      out.push((performance.now() - t0) / repeat);
     }
     return out;
   }
@@ -52,7 +60,7 @@ async function runs(gpu: Gpu, layer: PreparedLayer, n: number, stamp: boolean): 
     const encoder = device.createCommandEncoder();
     for (let i = 0; i < n; i++) {
       const pass = encoder.beginComputePass({ timestampWrites: { querySet: set, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
-      layer.encode(pass);
+      encodeRuns(pass);
       pass.end();
     }
     encoder.resolveQuerySet(set, 0, 2 * n, resolve, 0);
@@ -61,7 +69,7 @@ async function runs(gpu: Gpu, layer: PreparedLayer, n: number, stamp: boolean): 
     await read.mapAsync(GPUMapMode.READ);
     const t = new BigUint64Array(read.getMappedRange().slice(0));
     read.unmap();
-    return Array.from({ length: n }, (_, i) => Math.max(0, Number(t[2 * i + 1]! - t[2 * i]!) / 1e6));
+    return Array.from({ length: n }, (_, i) => Math.max(0, Number(t[2 * i + 1]! - t[2 * i]!) / 1e6 / repeat));
   } finally {
     set.destroy();
     resolve.destroy();
@@ -69,16 +77,30 @@ async function runs(gpu: Gpu, layer: PreparedLayer, n: number, stamp: boolean): 
   }
 }
 
-/** Times `layer` (see the file comment); `bestMs` is the best mean among the candidates timed before it. */
-export async function timeLayer(gpu: Gpu, layer: PreparedLayer, opts: TimingOptions = {}, bestMs = Infinity): Promise<Timing> {
+/**
+ * Times several candidates of one layer (see the file comment) round-robin: warm-up for all, then
+ * sample i of every candidate before sample i + 1 of any, so a change of the GPU's clocks during
+ * tuning (seen on the H100) hits all of them alike. After the first round, candidates over
+ * `dropFactor` times the best are not sampled further.
+ */
+export async function timeCandidates(gpu: Gpu, layers: readonly PreparedLayer[], opts: TimingOptions = {}): Promise<Timing[]> {
   const stamp = gpu.features.has('timestamp-query');
   const method = stamp ? 'timestamp' : 'wall';
   const iterations = Math.max(1, opts.iterations ?? DEFAULT_ITERATIONS);
-  await runs(gpu, layer, Math.max(0, opts.warmup ?? 2), false);
-  const first = await runs(gpu, layer, 1, stamp);
-  if (first[0]! > (opts.dropFactor ?? 3) * bestMs) return { meanMs: first[0]!, stdMs: 0, runs: 1, dropped: true, method };
-  const all = [...first, ...(iterations > 1 ? await runs(gpu, layer, iterations - 1, stamp) : [])];
-  const mean = all.reduce((s, x) => s + x, 0) / all.length;
-  const std = Math.sqrt(all.reduce((s, x) => s + (x - mean) ** 2, 0) / all.length);
-  return { meanMs: mean, stdMs: std, runs: all.length, dropped: false, method };
+  const repeat = Math.max(1, opts.repeat ?? DEFAULT_REPEAT);
+  for (const l of layers) await runs(gpu, l, Math.max(0, opts.warmup ?? 2), repeat, false);
+  const samples: number[][] = layers.map(() => []);
+  const dropped = layers.map(() => false);
+  for (let i = 0; i < iterations; i++) {
+    for (const [k, l] of layers.entries()) if (!dropped[k]) samples[k]!.push(...(await runs(gpu, l, 1, repeat, stamp)));
+    if (i === 0) {
+      const best = Math.min(...samples.map((s) => s[0]!));
+      samples.forEach((s, k) => (dropped[k] = s[0]! > (opts.dropFactor ?? 3) * best));
+    }
+  }
+  return samples.map((all, k) => {
+    const mean = all.reduce((s, x) => s + x, 0) / all.length;
+    const std = Math.sqrt(all.reduce((s, x) => s + (x - mean) ** 2, 0) / all.length);
+    return { meanMs: mean, stdMs: std, runs: all.length, dropped: dropped[k]!, method };
+  });
 }

@@ -17,7 +17,7 @@ import { useGpu } from '../helpers/gpu.js';
 import { feedsFor } from '../passes/helpers.js';
 
 const gpu = useGpu();
-const FAST = { iterations: 2, warmup: 1 };
+const FAST = { iterations: 2, warmup: 1, repeat: 2 };
 
 /** A stem conv, two residual blocks of identical shape (different weights), a dense head. */
 function twoBlocks(seed = 5): Graph {
