@@ -1,5 +1,6 @@
 // Times the demo network and a 1024^3 GEMM on the current WebGPU adapter and prints a table.
-//   npm run bench [-- --iterations 50 --json out.json]
+//   npm run bench [-- --iterations 50 --json out.json --size 1024 --tune]
+// --tune builds with the autotuner (every candidate tactic timed on this adapter) instead of the heuristics.
 // GPU time comes from timestamp queries (when the adapter has them); wall time includes
 // submit and readback. No assertions: record results in test/bench/RESULTS.md.
 import { writeFileSync } from 'node:fs';
@@ -7,14 +8,14 @@ import { parseArgs } from 'node:util';
 import { demoNetwork } from '../../src/cli/demo-network.js';
 import { percentile } from '../../src/cli/demo.js';
 import { table } from '../../src/cli/table.js';
-import { build } from '../../src/engine/engine.js';
+import { build, buildTuned } from '../../src/engine/engine.js';
 import { Graph, node } from '../../src/ir/graph.js';
 import type { Tensor } from '../../src/ir/tensor.js';
 import { tensor } from '../../src/ir/tensor.js';
 import { readInputs } from '../../src/cli/inputs.js';
 import { releaseDevices, requireGpu } from '../../src/runtime/device.js';
 
-const { values } = parseArgs({ options: { iterations: { type: 'string' }, json: { type: 'string' }, size: { type: 'string' } } });
+const { values } = parseArgs({ options: { iterations: { type: 'string' }, json: { type: 'string' }, size: { type: 'string' }, tune: { type: 'boolean' } } });
 const iterations = Number(values.iterations ?? 30);
 const size = Number(values.size ?? 1024);
 
@@ -39,7 +40,7 @@ interface Row {
 }
 
 async function time(name: string, g: Graph, flops: number): Promise<Row> {
-  const engine = build(g);
+  const engine = values.tune ? (await buildTuned(g, { tune: { gpu: await requireGpu() } })).engine : build(g);
   const feeds = readInputs(engine.graph, [], 1);
   const ctx = await engine.createContext({ backend: 'webgpu', profile: true });
   for (let i = 0; i < 3; i++) await ctx.run(feeds);
@@ -62,7 +63,7 @@ const gpu = await requireGpu();
 const demoFlops = 0; // reported as time only
 const rows = [await time('demo-cnn (batch 1)', demoNetwork(), demoFlops), await time(`gemm ${size}^3 f32`, gemmGraph(size), 2 * size ** 3)];
 const adapter = `${gpu.adapter.vendor} ${gpu.adapter.architecture} ${gpu.adapter.description}`.trim();
-console.log(`adapter: ${adapter}; ${iterations} timed runs after 3 warm-up runs\n`);
+console.log(`adapter: ${adapter}; tactics ${values.tune ? 'tuned' : 'by heuristic'}; ${iterations} timed runs after 3 warm-up runs\n`);
 console.log(table(['workload', 'wall median ms', 'wall p90 ms', 'GPU median ms', 'GFLOP/s (GPU time)'], rows.map((r) => [
   r.name, r.wallMedian, r.wallP90, r.gpuMedian ?? '-', r.flops && r.gpuMedian ? r.flops / (r.gpuMedian * 1e6) : '-',
 ])));
