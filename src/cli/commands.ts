@@ -2,7 +2,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeEngine } from '../engine/describe.js';
 import { build } from '../engine/engine.js';
-import { WgrtError } from '../errors.js';
 import type { Tensor } from '../ir/tensor.js';
 import { coverage, exportOnnx, EXPORT_OPSET } from '../frontend/onnx/index.js';
 import { formatTrace } from '../passes/index.js';

@@ -1,6 +1,5 @@
 // Constant folding: a node whose inputs are all constants (or empty tensors, whose values
 // cannot matter) is evaluated once on the reference executor and becomes an initializer.
-import type { Graph } from '../ir/graph.js';
 import { toposort } from '../ir/graph.js';
 import { layerInfo } from '../ir/layer.js';
 import { sizeOf, tensor, type Tensor } from '../ir/tensor.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runReferenceLayer } from '../../src/reference/index.js';
-import { GEMM_GEMV, GEMM_TILED } from '../../src/tactics/families/gemm.js';
+import { GEMM_GEMV, GEMM_TILED, GEMM_VEC4 } from '../../src/tactics/families/gemm.js';
 import { candidates, tacticById, type Tactic, type TacticParams } from '../../src/tactics/index.js';
 import { runLayer } from '../../src/runtime/layer.js';
 import type { Tensor } from '../../src/ir/tensor.js';
@@ -94,7 +94,38 @@ describe('gemm.gemv vs reference (every parameter point)', () => {
     const rows = (m: number) => opLayer('Gemm', [randomF32([m, 64], 1), { constant: randomF32([64, 1000], 2) }]).layer;
     expect(candidates(rows(4))[0]).toBe(GEMM_GEMV);
     expect(candidates(rows(5))).not.toContain(GEMM_GEMV);
-    expect(candidates(rows(5))[0]).toBe(tacticById('gemm.tiled'));
+    expect(candidates(rows(5))[0]).toBe(tacticById('gemm.vec4'));
+  });
+});
+
+describe('gemm.vec4 vs reference (every parameter point, split-K points too)', () => {
+  const splits = (k: number) => [{ ...GEMM_VEC4.space[5]!, split: 2 }, { ...GEMM_VEC4.space[6]!, split: Math.max(2, Math.floor(k / 16)) }];
+  const matmuls: [number[], number[]][] = [
+    [[37, 64], [64, 36]], // sizes that divide no tile
+    [[130, 8], [8, 132]],
+    [[2, 3, 5, 8], [8, 12]], // batches stacked into rows
+    [[6, 260], [260, 4]],
+  ];
+  for (const [sa, sb] of matmuls) {
+    it(`MatMul [${sa}] x [${sb}]`, async () => {
+      await check('MatMul', [randomF32(sa, 1), randomF32(sb, 2)], {}, [...GEMM_VEC4.space, ...splits(sa[sa.length - 1]!)], GEMM_VEC4);
+    });
+  }
+  it('Gemm with a bias C [N] and [1, N]; FusedMatMul with bias, residual and activation', async () => {
+    await check('Gemm', [randomF32([33, 20], 3), randomF32([20, 44], 4), randomF32([44], 5)], {}, GEMM_VEC4.space, GEMM_VEC4);
+    await check('Gemm', [randomF32([33, 20], 3), randomF32([20, 44], 4), randomF32([1, 44], 5)], { beta: 1 }, GEMM_VEC4.space.slice(0, 2), GEMM_VEC4);
+    await check('FusedMatMul', [randomF32([2, 9, 16], 6), randomF32([16, 24], 7), randomF32([24], 8), randomF32([2, 9, 24], 9)],
+      { activation: 'LeakyRelu', activation_params: [0.2] }, [...GEMM_VEC4.space, ...splits(16)], GEMM_VEC4);
+  });
+  it('is the default for row-major products with K and N multiples of 4, and leaves the rest to gemm.tiled', () => {
+    const layer = (a: number[], b: number[], attrs: Attrs = {}, c?: number[]) =>
+      opLayer('Gemm', [randomF32(a, 1), randomF32(b, 2), ...(c ? [randomF32(c, 3)] : [])], attrs).layer;
+    expect(candidates(layer([64, 64], [64, 64]))[0]).toBe(GEMM_VEC4);
+    expect(candidates(layer([64, 64], [64, 64], { transB: 1 }))).not.toContain(GEMM_VEC4);
+    expect(candidates(layer([64, 64], [64, 64], {}, [64, 64]))).not.toContain(GEMM_VEC4); // a full C
+    expect(candidates(layer([64, 64], [64, 64], { alpha: 2 }, [64]))).not.toContain(GEMM_VEC4);
+    expect(candidates(layer([64, 6], [6, 64]))).not.toContain(GEMM_VEC4); // K % 4
+    expect(candidates(opLayer('MatMul', [randomF32([2, 8, 8], 1), randomF32([2, 8, 8], 2)]).layer)).not.toContain(GEMM_VEC4); // batched B
   });
 });
 

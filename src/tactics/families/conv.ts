@@ -5,8 +5,9 @@ import { layoutStrides, type Layout } from '../../ir/layout.js';
 import { sizeOf, type Shape } from '../../ir/tensor.js';
 import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
-import type { Binding, KernelPlan, LayerInfo, Tactic, TacticParams } from '../types.js';
+import type { LayerInfo, Tactic, TacticParams } from '../types.js';
 import { epilogueOf } from './epilogue.js';
+import { vec4Heuristic, vec4Plan, VEC4_SPACE } from './implicit-gemm-vec4.js';
 
 /** `v` with leading `fill`s up to 3 entries: the 3-D form the conv and pool kernels take. */
 function lead3(v: readonly number[], fill: number): number[] {
@@ -142,20 +143,6 @@ function tileCount(s: { m: number; n: number }, p: TacticParams): number {
  */
 const MIN_WORKGROUPS = 96;
 
-/**
- * conv.implicit_gemm_nhwc's workgroup aim, and its split-K: K cut into at most MAX_SPLIT ranges of
- * at least SPLIT_MIN_K, so that a layer dispatches about SPLIT_TARGET workgroups; the partial sums
- * take at most MAX_SCRATCH_BYTES. Measured on the H100 with whole-run GPU time (torchvision
- * ResNet-50, batch 1, all passes; test/bench/RESULTS.md): without split-K 1.66 ms; (min, target,
- * min K) = (96, 128, 256) 1.08 ms, (192, 256, 256) 0.95 ms, (264, 528, 128) 0.886 ms,
- * (264, 528, 64) 0.901 ms, (396, 792, 128) 0.894 ms, (528, 1056, 128) 0.985 ms. 264 is two
- * workgroups per SM.
- */
-const NHWC_MIN_WORKGROUPS = 264;
-const SPLIT_TARGET = 528;
-const SPLIT_MIN_K = 128;
-const MAX_SPLIT = 16;
-const MAX_SCRATCH_BYTES = 32 << 20;
 
 /**
  * The default point if it dispatches enough workgroups, else the largest tiles that do, else the
@@ -231,31 +218,6 @@ export const CONV_IMPLICIT_GEMM: Tactic = {
   },
 };
 
-/** Tile sizes of kernels/conv/implicit-gemm-nhwc.wgsl: a BP (pixels) x BM (channels) tile, BK-deep K slices, TP pixels x TV vec4 per thread. */
-export interface NhwcTiles {
-  readonly bp: number;
-  readonly bm: number;
-  readonly bk: number;
-  readonly tp: number;
-  readonly tv: number;
-}
-
-/** The tiles of a parameter point of conv.implicit_gemm_nhwc, or an error naming what the kernel cannot take. */
-export function nhwcTiles(p: TacticParams): NhwcTiles {
-  const t = { bp: p['bp'] ?? 64, bm: p['bm'] ?? 64, bk: p['bk'] ?? 16, tp: p['tp'] ?? 4, tv: p['tv'] ?? 1 };
-  const threads = (t.bm / (4 * t.tv)) * (t.bp / t.tp);
-  const aVec = (t.bp * t.bk) / 4;
-  const bVec = (t.bk * t.bm) / 4;
-  const ok = Object.values(t).every((v) => Number.isInteger(v) && v >= 1) &&
-    t.tp <= 8 && t.tv <= 2 && t.bk % 4 === 0 && t.bm % (4 * t.tv) === 0 && t.bp % t.tp === 0 && threads <= MAX_THREADS &&
-    aVec % threads === 0 && aVec / threads <= 4 && bVec % threads === 0 && bVec / threads <= 4 &&
-    16 * (aVec + bVec) <= MAX_WORKGROUP_BYTES;
-  if (!ok) {
-    throw new UnsupportedError(`conv.implicit_gemm_nhwc: tiles ${JSON.stringify(t)} need tp <= 8 dividing bp, tv <= 2 with 4*tv dividing bm, bk % 4 == 0, (bm/(4*tv))*(bp/tp) threads <= ${MAX_THREADS} splitting bp*bk/4 and bk*bm/4 vec4 into <= 4 each; 16*(bp*bk + bk*bm)/4 <= ${MAX_WORKGROUP_BYTES} bytes of workgroup memory`);
-  }
-  return t;
-}
-
 /**
  * Conv and FusedConv on channel-last tensors (x, y and the residual 'nhwc', C_in and C_out
  * multiples of 4) as a vectorized implicit GEMM (kernels/conv/implicit-gemm-nhwc.wgsl): every load
@@ -267,15 +229,7 @@ export const CONV_IMPLICIT_GEMM_NHWC: Tactic = {
   ops: ['Conv', 'FusedConv'],
   kernel: 'conv/implicit-gemm-nhwc.wgsl',
   layouts: true,
-  space: [
-    { bp: 64, bm: 64, bk: 16, tp: 4, tv: 1 },
-    { bp: 128, bm: 64, bk: 16, tp: 8, tv: 1 },
-    { bp: 64, bm: 128, bk: 16, tp: 4, tv: 2 },
-    { bp: 32, bm: 64, bk: 16, tp: 4, tv: 1 },
-    { bp: 32, bm: 32, bk: 32, tp: 4, tv: 1 },
-    { bp: 16, bm: 32, bk: 32, tp: 2, tv: 1 },
-    { bp: 16, bm: 16, bk: 32, tp: 2, tv: 1 },
-  ],
+  space: VEC4_SPACE,
   supports(layer) {
     const s = implicitGemmShape(layer);
     const [x, wt] = [layer.inputs[0]!, layer.inputs[1]!];
@@ -283,57 +237,18 @@ export const CONV_IMPLICIT_GEMM_NHWC: Tactic = {
       layer.layouts.inputs[0] === 'nhwc' && layer.layouts.outputs[0] === 'nhwc' && residualLaidOutAsOutput(layer) &&
       layer.ctx.constant(1) !== undefined; // packed at upload
   },
-  // The default tiles if they give enough workgroups; else the largest tiles that do once K is
-  // split (see SPLIT_TARGET); else the smallest tiles, split as far as allowed.
   heuristic(layer) {
-    const s = implicitGemmShape(layer)!;
-    const count = (p: TacticParams) => Math.ceil(s.m / nhwcTiles(p).bm) * Math.ceil(s.n / nhwcTiles(p).bp);
-    if (count(this.space[0]!) >= NHWC_MIN_WORKGROUPS) return this.space[0]!;
-    const withSplit = (p: TacticParams): TacticParams => {
-      const split = Math.min(MAX_SPLIT, Math.ceil(SPLIT_TARGET / count(p)), Math.floor(s.k / SPLIT_MIN_K), Math.floor(MAX_SCRATCH_BYTES / (4 * s.m * s.n)));
-      return split > 1 ? { ...p, split } : p;
-    };
-    const bySize = [...this.space].sort((a, b) => nhwcTiles(b).bm * nhwcTiles(b).bp - nhwcTiles(a).bm * nhwcTiles(a).bp).map(withSplit);
-    return bySize.find((p) => count(p) * (p['split'] ?? 1) >= NHWC_MIN_WORKGROUPS) ?? bySize[bySize.length - 1]!;
+    return vec4Heuristic(this.space, implicitGemmShape(layer)!);
   },
   plan(layer, p) {
     const g = convGeometry(layer.ctx, layer.attrs);
-    const s = implicitGemmShape(layer)!;
-    const t = nhwcTiles(p);
-    const e = epilogueOf(layer);
     const hasBias = layer.inputs[2] !== undefined;
-    const tilesM = Math.ceil(s.m / t.bm);
-    // K in `split` ranges of whole BK slices (fewer when K is short).
-    const kPer = Math.ceil(s.k / (p['split'] ?? 1) / t.bk) * t.bk;
-    const split = Math.ceil(s.k / kPer);
-    const meta = new Meta()
-      .u32(s.m, s.n, s.k, g.c, ...layer.inputs[0]!.shape.slice(2), ...g.outSpatial, ...g.kernel)
-      .u32(...g.strides, ...g.dilations)
-      .i32(...g.pads.slice(0, 2))
-      .u32(tilesM)
-      .f32(...e.params)
-      .u32(kPer);
-    const bias: Binding = hasBias ? { input: 2 } : { input: 1 }; // unread without a bias
-    // Split-K partial sums, split x P x M words (a few unused bytes without split-K).
-    const partial: Binding = { scratch: split > 1 ? 4 * split * s.n * s.m : 16 };
-    const gemm: KernelPlan = {
-      kernel: this.kernel,
-      constants: { BP: t.bp, BM: t.bm, BK: t.bk, TP: t.tp, TV: t.tv, SPLIT: split, HAS_BIAS: hasBias ? 1 : 0, ...e.constants },
-      meta: meta.done(),
-      dispatch: grid(tilesM * Math.ceil(s.n / t.bp) * split),
-      // The weight [C_out, C_in, KH, KW] packed as [KH, KW, C_in, C_out]: K x M, row major.
-      bindings: [{ input: 0 }, { input: 1, perm: [2, 3, 1, 0] }, bias, e.residual, { output: 0 }, partial],
+    const geometry = {
+      ...implicitGemmShape(layer)!, c: g.c, inHW: layer.inputs[0]!.shape.slice(2), outHW: g.outSpatial, kernel: g.kernel,
+      strides: g.strides, dilations: g.dilations, pads: g.pads.slice(0, 2),
     };
-    if (split === 1) return [gemm];
-    const vec4s = (s.n * s.m) / 4;
-    const reduce: KernelPlan = {
-      kernel: 'conv/split-k-reduce.wgsl',
-      constants: { WG: 256, SPLIT: split, HAS_BIAS: hasBias ? 1 : 0, ...e.constants },
-      meta: new Meta().u32(vec4s, s.m / 4).f32(...e.params).done(),
-      dispatch: grid(Math.ceil(vec4s / 256)),
-      bindings: [partial, bias, e.residual, { output: 0 }],
-    };
-    return [gemm, reduce];
+    // The weight [C_out, C_in, KH, KW] packed as [KH, KW, C_in, C_out]: K x M, row major.
+    return vec4Plan(layer, p, geometry, { input: 1, perm: [2, 3, 1, 0] }, hasBias ? { input: 2 } : undefined);
   },
 };
 

@@ -3,7 +3,9 @@ import { stridesOf, type Shape } from '../../ir/tensor.js';
 import { Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
 import type { Binding, KernelPlan, LayerInfo, Tactic, TacticParams } from '../types.js';
+import { UnsupportedError } from '../../errors.js';
 import { epilogueOf } from './epilogue.js';
+import { vec4Heuristic, vec4Plan, VEC4_SPACE } from './implicit-gemm-vec4.js';
 
 /** Element strides of `shape` broadcast to `target`, aligned right (0 on broadcast or missing dims). */
 function broadcastStrides(shape: Shape, target: Shape): number[] {
@@ -171,7 +173,45 @@ export const GEMM_GEMV: Tactic = {
   },
 };
 
+/** The vec4 kernel's view of a GEMM layer, when it fits: rows of A (batches stacked), and C as a bias along N. */
+function vec4Fit(layer: LayerInfo): { rows: number; g: GemmGeometry; bias: boolean } | undefined {
+  const g = gemmGeometry(layer);
+  if (!g || !layer.inputs.every((t) => !t || t.dtype === 'f32')) return undefined;
+  const rowMajor = g.aStrides[0] === g.k && g.aStrides[1] === 1 && g.bStrides[0] === g.n && g.bStrides[1] === 1;
+  // B shared by every batch; A's batches contiguous, so batches x M rows are one row-major matrix.
+  const stacked = g.bBatch.every((s) => s === 0) && g.aBatch.every((s, i) => s === g.m * g.k * g.batch.slice(i + 1).reduce((p, d) => p * d, 1));
+  const bias = g.cStrides !== undefined;
+  const epilogueOk = g.alpha === 1 && (!bias || (g.beta === 1 && g.cStrides![0] === 0 && g.cStrides![1] === 1));
+  if (!rowMajor || !stacked || !epilogueOk || g.k % 4 !== 0 || g.n % 4 !== 0) return undefined;
+  return { rows: g.m * g.batch.reduce((p, d) => p * d, 1), g, bias };
+}
+
+/**
+ * Row-major Gemm and MatMul (plain or fused) with K and N multiples of 4 on the vec4 implicit GEMM
+ * (./implicit-gemm-vec4.ts): a GEMM is a 1x1 convolution over rows x K channel-last data, so it
+ * gets that kernel's vec4 loads and stores, register tiles up to 8 x 8, split-K, and the epilogue
+ * (C as a bias along N, the residual, the activation). Transposed operands and a general C stay
+ * with gemm.tiled.
+ */
+export const GEMM_VEC4: Tactic = {
+  id: 'gemm.vec4',
+  ops: ['Gemm', 'MatMul', 'FusedGemm', 'FusedMatMul'],
+  kernel: 'conv/implicit-gemm-nhwc.wgsl',
+  space: [{ bp: 128, bm: 128, bk: 16, tp: 8, tv: 2 }, ...VEC4_SPACE],
+  supports: (layer) => vec4Fit(layer) !== undefined,
+  heuristic(layer) {
+    const f = vec4Fit(layer)!;
+    return vec4Heuristic(this.space, { m: f.g.n, n: f.rows, k: f.g.k });
+  },
+  plan(layer, p) {
+    const f = vec4Fit(layer);
+    if (!f) throw new UnsupportedError(`gemm.vec4 cannot run node '${layer.node.name}' (${layer.node.op}): it takes row-major f32 operands with K and N multiples of 4, alpha 1 and C a bias along N`);
+    const g = { m: f.g.n, n: f.rows, k: f.g.k, c: f.g.k, inHW: [1, f.rows], outHW: [1, f.rows], kernel: [1, 1], strides: [1, 1], dilations: [1, 1], pads: [0, 0] };
+    return vec4Plan(layer, p, g, { input: 1 }, f.bias ? { input: 2 } : undefined);
+  },
+};
+
 export const GEMM_TILED = tiledTactic('gemm.tiled', ['Gemm', 'MatMul']);
 export const GEMM_FUSED = tiledTactic('gemm.fused', ['FusedGemm', 'FusedMatMul']);
 
-registerTactic(GEMM_GEMV, GEMM_TILED, GEMM_FUSED);
+registerTactic(GEMM_GEMV, GEMM_VEC4, GEMM_TILED, GEMM_FUSED);
