@@ -1,6 +1,7 @@
 // Times the demo network and a 1024^3 GEMM on the current WebGPU adapter and prints a table.
-//   npm run bench [-- --iterations 50 --json out.json --size 1024 --tune]
-// --tune builds with the autotuner (every candidate tactic timed on this adapter) instead of the heuristics.
+//   npm run bench [-- --iterations 50 --json out.json --size 1024 --tune --force MatMul=gemm.blocked]
+// --tune builds with the autotuner (every candidate tactic timed on this adapter) instead of the
+// heuristics; --force OP_OR_LAYER=TACTIC pins one.
 // GPU time comes from timestamp queries (when the adapter has them); wall time includes
 // submit and readback. No assertions: record results in test/bench/RESULTS.md.
 import { writeFileSync } from 'node:fs';
@@ -9,27 +10,15 @@ import { demoNetwork } from '../../src/cli/demo-network.js';
 import { percentile } from '../../src/cli/demo.js';
 import { table } from '../../src/cli/table.js';
 import { build, buildTuned } from '../../src/engine/engine.js';
-import { Graph, node } from '../../src/ir/graph.js';
-import type { Tensor } from '../../src/ir/tensor.js';
-import { tensor } from '../../src/ir/tensor.js';
+import type { Graph } from '../../src/ir/graph.js';
 import { readInputs } from '../../src/cli/inputs.js';
 import { releaseDevices, requireGpu } from '../../src/runtime/device.js';
+import { gemmGraph } from './graphs.js';
 
-const { values } = parseArgs({ options: { iterations: { type: 'string' }, json: { type: 'string' }, size: { type: 'string' }, tune: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { iterations: { type: 'string' }, json: { type: 'string' }, size: { type: 'string' }, tune: { type: 'boolean' }, force: { type: 'string' } } });
 const iterations = Number(values.iterations ?? 30);
 const size = Number(values.size ?? 1024);
 
-function gemmGraph(n: number): Graph {
-  const w = new Float32Array(n * n);
-  for (let i = 0; i < w.length; i++) w[i] = ((i * 2654435761) % 1000) / 1000 - 0.5;
-  return new Graph({
-    name: `gemm-${n}`,
-    inputs: [{ name: 'a', type: { dtype: 'f32', shape: [n, n] } }],
-    outputs: ['c'],
-    nodes: [node({ name: 'matmul', op: 'MatMul', inputs: ['a', 'b'], outputs: ['c'] })],
-    initializers: new Map<string, Tensor>([['b', tensor('f32', [n, n], w)]]),
-  });
-}
 
 interface Row {
   name: string;
@@ -40,7 +29,8 @@ interface Row {
 }
 
 async function time(name: string, g: Graph, flops: number): Promise<Row> {
-  const engine = values.tune ? (await buildTuned(g, { tune: { gpu: await requireGpu() } })).engine : build(g);
+  const force = values.force ? { [values.force.split('=')[0]!]: values.force.split('=')[1]! } : undefined;
+  const engine = values.tune ? (await buildTuned(g, { ...(force ? { force } : {}), tune: { gpu: await requireGpu() } })).engine : build(g, force ? { force } : {});
   const feeds = readInputs(engine.graph, [], 1);
   const ctx = await engine.createContext({ backend: 'webgpu', profile: true });
   for (let i = 0; i < 3; i++) await ctx.run(feeds);

@@ -2,7 +2,8 @@
 // tuned with an empty timing cache, then again with the warm cache (strict), and times the
 // heuristic and tuned engines interleaved (./interleave.ts). Prints build times, GPU and wall
 // medians, and the layers whose choice changed.
-//   npx tsx test/bench/tune.ts [model.onnx|demo] [--iterations 30] [--runs 8] [--cache out.json]
+//   npx tsx test/bench/tune.ts [model.onnx|demo|gemm:N] [--iterations 30] [--runs 8] [--cache out.json] [--report]
+// --report prints every candidate's time (the build report of `wgrt build --tune --verbose`).
 import { parseArgs } from 'node:util';
 import { demoNetwork } from '../../src/cli/demo-network.js';
 import { relativeL2 } from '../../src/cli/demo.js';
@@ -13,15 +14,17 @@ import { loadOnnx } from '../../src/frontend/onnx/index.js';
 import { toFloat64 } from '../../src/ir/tensor.js';
 import { releaseDevices, requireGpu } from '../../src/runtime/device.js';
 import { TimingCache } from '../../src/tune/cache.js';
+import { formatTuning } from '../../src/cli/tune.js';
+import { gemmGraph } from './graphs.js';
 import { median, ratio, timeInterleaved } from './interleave.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { iterations: { type: 'string' }, runs: { type: 'string' }, cache: { type: 'string' } },
+  options: { iterations: { type: 'string' }, runs: { type: 'string' }, cache: { type: 'string' }, report: { type: 'boolean' } },
 });
 const iterations = Number(values.iterations ?? 30);
 const model = positionals[0] ?? 'test/data/onnx-conformance/light/light_resnet50/model.onnx';
-const graph = model === 'demo' ? demoNetwork() : loadOnnx(model);
+const graph = model === 'demo' ? demoNetwork() : model.startsWith('gemm:') ? gemmGraph(Number(model.slice(5))) : loadOnnx(model);
 const gpu = await requireGpu();
 const runs = Number(values.runs ?? 8);
 
@@ -59,4 +62,5 @@ const rows = changed.slice(0, 12).map((l) => {
   return [l.name, `${hl.tactic} ${JSON.stringify(hl.params)}`, th === undefined ? '-' : th.toFixed(4), `${l.tactic} ${JSON.stringify(l.params)}`, time(l.tactic, l.params)!.toFixed(4)];
 });
 if (rows.length) console.log(table(['layer', 'heuristic', 'ms', 'tuned', 'ms'], rows));
+if (values.report) console.log(`\n${formatTuning(cold.tuning)}`);
 await releaseDevices();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runReferenceLayer } from '../../src/reference/index.js';
-import { GEMM_GEMV, GEMM_TILED, GEMM_VEC4 } from '../../src/tactics/families/gemm.js';
+import { GEMM_BLOCKED, GEMM_GEMV, GEMM_TILED, GEMM_VEC4 } from '../../src/tactics/families/gemm.js';
 import { candidates, tacticById, type Tactic, type TacticParams } from '../../src/tactics/index.js';
 import { runLayer } from '../../src/runtime/layer.js';
 import type { Tensor } from '../../src/ir/tensor.js';
@@ -126,6 +126,24 @@ describe('gemm.vec4 vs reference (every parameter point, split-K points too)', (
     expect(candidates(layer([64, 64], [64, 64], { alpha: 2 }, [64]))).not.toContain(GEMM_VEC4);
     expect(candidates(layer([64, 6], [6, 64]))).not.toContain(GEMM_VEC4); // K % 4
     expect(candidates(opLayer('MatMul', [randomF32([2, 8, 8], 1), randomF32([2, 8, 8], 2)]).layer)).not.toContain(GEMM_VEC4); // batched B
+  });
+});
+
+describe('gemm.blocked vs reference', () => {
+  const matmuls: [number[], number[]][] = [
+    [[37, 64], [64, 36]],
+    [[130, 12], [12, 132]], // two tiles each way, K not a multiple of 8
+    [[2, 3, 5, 8], [3, 8, 12]], // batches on both sides, broadcast
+    [[256, 256], [256, 256]],
+  ];
+  for (const [sa, sb] of matmuls) {
+    it(`MatMul [${sa}] x [${sb}]`, async () => {
+      await check('MatMul', [randomF32(sa, 1), randomF32(sb, 2)], {}, GEMM_BLOCKED.space, GEMM_BLOCKED);
+    });
+  }
+  it('Gemm with alpha, beta and a full C; FusedGemm with residual and activation', async () => {
+    await check('Gemm', [randomF32([33, 20], 3), randomF32([20, 44], 4), randomF32([33, 44], 5)], { alpha: 0.5, beta: -2 }, GEMM_BLOCKED.space, GEMM_BLOCKED);
+    await check('FusedGemm', [randomF32([33, 20], 3), randomF32([20, 44], 4), randomF32([44], 5), randomF32([33, 44], 6)], { activation: 'Relu' }, GEMM_BLOCKED.space, GEMM_BLOCKED);
   });
 });
 

@@ -211,7 +211,30 @@ export const GEMM_VEC4: Tactic = {
   },
 };
 
+/**
+ * Row-major Gemm and MatMul (plain or fused; K and N multiples of 4, any C, alpha, beta and batch)
+ * on kernels/gemm/blocked.wgsl: 128 x 128 tiles, 8 x 8 outputs per thread held in registers
+ * (every loop bound a constant), vec4 loads. For large products.
+ */
+export const GEMM_BLOCKED: Tactic = {
+  id: 'gemm.blocked',
+  ops: ['Gemm', 'MatMul', 'FusedGemm', 'FusedMatMul'],
+  kernel: 'gemm/blocked.wgsl',
+  space: [{}],
+  supports(layer) {
+    const g = gemmGeometry(layer);
+    if (!g || !layer.inputs.every((t) => !t || t.dtype === 'f32')) return false;
+    const rowMajor = g.aStrides[0] === g.k && g.aStrides[1] === 1 && g.bStrides[0] === g.n && g.bStrides[1] === 1;
+    const batches = g.batch.reduce((p, d) => p * d, 1);
+    return rowMajor && g.k % 4 === 0 && g.n % 4 === 0 && g.batch.length <= MAX_BATCH_DIMS && batches <= 65535;
+  },
+  plan(layer) {
+    const g = gemmGeometry(layer)!;
+    return [gemmPlan(layer, g, this.kernel, {}, [Math.ceil(g.n / 128), Math.ceil(g.m / 128)])];
+  },
+};
+
 export const GEMM_TILED = tiledTactic('gemm.tiled', ['Gemm', 'MatMul']);
 export const GEMM_FUSED = tiledTactic('gemm.fused', ['FusedGemm', 'FusedMatMul']);
 
-registerTactic(GEMM_GEMV, GEMM_VEC4, GEMM_TILED, GEMM_FUSED);
+registerTactic(GEMM_GEMV, GEMM_VEC4, GEMM_BLOCKED, GEMM_TILED, GEMM_FUSED);
