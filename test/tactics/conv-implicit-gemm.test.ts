@@ -13,20 +13,13 @@ import { chooseTactic } from '../../src/tune/choose.js';
 import { ACTIVATION_CASES } from '../helpers/activations.js';
 import { randomF32, relL2 } from '../helpers/data.js';
 import { useGpu } from '../helpers/gpu.js';
+import { convInputs, type ConvCase } from '../helpers/conv-case.js';
 import { nodeLayer } from '../helpers/node-layer.js';
 
 const gpu = useGpu();
 const tactic = tacticById('conv.implicit_gemm')!;
 
-interface Case {
-  readonly name: string;
-  readonly x: number[];
-  readonly w: number[];
-  readonly bias?: boolean;
-  readonly attrs?: Attrs;
-}
-
-const CASES: Case[] = [
+const CASES: ConvCase[] = [
   { name: '3x3 pad 1, 13 -> 21 channels on 19x17 (M 21, N 323, K 117), bias', x: [1, 13, 19, 17], w: [21, 13, 3, 3], bias: true, attrs: { pads: [1, 1, 1, 1] } },
   { name: '3x3 stride 2, dilation 2, asymmetric pads, batch 2 (N 220)', x: [2, 7, 23, 21], w: [19, 7, 3, 3], bias: true, attrs: { strides: [2, 2], dilations: [2, 2], pads: [1, 0, 2, 3] } },
   { name: '1x1, 35 -> 67 channels, no bias (M 67, N 270, K 35)', x: [1, 35, 15, 18], w: [67, 35, 1, 1] },
@@ -54,7 +47,7 @@ async function check(layerOp: string, inputs: (Tensor | undefined)[], attrs: Att
 describe('conv.implicit_gemm matches the reference (Conv), every parameter point', () => {
   CASES.forEach((c, i) => {
     it(c.name, async () => {
-      const inputs: (Tensor | undefined)[] = [randomF32(c.x, 10 * i + 1), randomF32(c.w, 10 * i + 2), c.bias ? randomF32([c.w[0]!], 10 * i + 3) : undefined];
+      const inputs = convInputs(c, 10 * i + 1);
       const layer = nodeLayer('Conv', inputs, { attrs: c.attrs ?? {}, constants: [1, 2] });
       // Where the tactic does not claim the layer (too small to pay), it is run directly: the kernel must still be right.
       const s = implicitGemmShape(layer)!;

@@ -15,6 +15,7 @@ import { runLayer } from '../../src/runtime/layer.js';
 import { candidates, defaultTactic, tacticById } from '../../src/tactics/index.js';
 import { randomF32, relL2 } from '../helpers/data.js';
 import { useGpu } from '../helpers/gpu.js';
+import { convInputs, type ConvCase } from '../helpers/conv-case.js';
 import { nodeLayer } from '../helpers/node-layer.js';
 
 const gpu = useGpu();
@@ -27,15 +28,7 @@ function laidOut(layer: LayerInfo, x: Layout, y: Layout, residual: Layout = y): 
   return { ...layer, layouts: { inputs, outputs: [y] } };
 }
 
-interface Case {
-  readonly name: string;
-  readonly x: number[];
-  readonly w: number[];
-  readonly bias?: boolean;
-  readonly attrs?: Attrs;
-}
-
-const CASES: Case[] = [
+const CASES: ConvCase[] = [
   { name: '3x3 pad 1, 12 -> 20 channels on 13x11 (P 143, K 108), bias', x: [1, 12, 13, 11], w: [20, 12, 3, 3], bias: true, attrs: { pads: [1, 1, 1, 1] } },
   { name: '3x3 stride 2, dilation 2, asymmetric pads, batch 2', x: [2, 8, 17, 15], w: [36, 8, 3, 3], bias: true, attrs: { strides: [2, 2], dilations: [2, 2], pads: [1, 0, 2, 3] } },
   { name: '1x1, 36 -> 68 channels, no bias (K 36 over several slices)', x: [1, 36, 9, 10], w: [68, 36, 1, 1] },
@@ -43,12 +36,10 @@ const CASES: Case[] = [
   { name: 'C_out 132 over several channel tiles, 4 channels in, 2x3 kernel', x: [1, 4, 12, 12], w: [132, 4, 2, 3], attrs: { pads: [0, 1, 1, 1] } },
 ];
 
-const inputsOf = (c: Case, seed: number): (Tensor | undefined)[] => [randomF32(c.x, seed), randomF32(c.w, seed + 1), c.bias ? randomF32([c.w[0]!], seed + 2) : undefined];
-
 describe('conv.implicit_gemm_nhwc matches the reference, every parameter point', () => {
   CASES.forEach((c, i) => {
     it(c.name, async () => {
-      const inputs = inputsOf(c, 10 * i + 1);
+      const inputs = convInputs(c, 10 * i + 1);
       const layer = laidOut(nodeLayer('Conv', inputs, { attrs: c.attrs ?? {}, constants: [1, 2] }), 'nhwc', 'nhwc');
       expect(candidates(layer)[0]).toBe(nhwc);
       const want = runReferenceLayer(layer, inputs)[0]!;
@@ -124,7 +115,7 @@ describe('conv.implicit_gemm reads and writes any layout', () => {
 
 describe('which tactics are offered for which layouts', () => {
   const c = CASES[0]!;
-  const inputs = inputsOf(c, 401);
+  const inputs = convInputs(c, 401);
   const base = nodeLayer('Conv', inputs, { attrs: c.attrs ?? {}, constants: [1, 2] });
   const ids = (l: LayerInfo) => candidates(l).map((t) => t.id);
 
