@@ -28,14 +28,17 @@ Commands:
 ONNX inputs with symbolic dims need --shapes NAME:DIMxDIM... (e.g. --shapes input:8x3x224x224).
 Run 'wgrt <command> --help' for a command's options.`,
   build: `wgrt build <net> -o <engine.wgrt> [--shapes NAME:DIMS] [--level N] [--disable-pass NAME]... [--verbose]
-           [--force-tactic LAYER_OR_OP=TACTIC]... [--tune] [--timing-cache FILE [--timing-cache-strict]] [--iterations N]
+           [--force-tactic LAYER|OP|PATTERN=TACTIC]... [--tune] [--timing-cache FILE [--timing-cache-strict]] [--iterations N]
 
 Builds an engine (graph optimization, lowering, tactic choice, memory planning) and writes the
 engine file. --level sets the optimization level (0: no passes); --verbose prints what each
 pass matched and replaced. --tune times every candidate tactic of every layer on this adapter
 and keeps the fastest (--iterations runs each, default 8; --verbose prints every candidate's
 time). --timing-cache FILE (implies --tune) reads the times measured before and writes the new
-ones back; with --timing-cache-strict a layer missing from it is an error.`,
+ones back; with --timing-cache-strict a layer missing from it is an error. --force-tactic pins
+a tactic (not timed) on the layer of that name, on every layer of that op, or on the layers whose
+names match a pattern with * and ? (e.g. 'layer1.*.conv2=conv.winograd_4x4'); 'wgrt inspect'
+shows layer names and tactics.`,
   run: `wgrt run <engine|net> [--input NAME=FILE]... [--shapes NAME:DIMS] [--backend auto|webgpu|reference] [--seed N]
 
 Runs one inference. Inputs are seeded random data unless given: FILE is raw little-endian
@@ -134,8 +137,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'build': {
       if (!target || !o.output) throw new CliError(`usage: ${usage('build').split('\n')[0]}`);
       const force = Object.fromEntries((o['force-tactic'] ?? []).map((f) => {
-        const [k, v] = f.split('=');
-        if (!k || !v) throw new CliError(`--force-tactic takes LAYER_OR_OP=TACTIC, got '${f}'`);
+        const eq = f.lastIndexOf('=');
+        const [k, v] = [f.slice(0, eq), f.slice(eq + 1)];
+        if (eq < 0 || !k || !v) throw new CliError(`--force-tactic takes LAYER|OP|PATTERN=TACTIC, got '${f}'`);
         return [k, v];
       }));
       const network = await loadNetwork(target, net);

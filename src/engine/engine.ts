@@ -138,7 +138,7 @@ export function build(network: Graph, opts: BuildOptions = {}): Engine {
 
 export interface TunedBuildOptions extends BuildOptions {
   /** The adapter to time on, the timing cache, strict mode, runs per candidate, progress (src/tune/autotune.ts). */
-  readonly tune: Omit<AutotuneOptions, 'force'>;
+  readonly tune: Omit<AutotuneOptions, 'force' | 'select'>;
 }
 
 /**
@@ -148,7 +148,7 @@ export interface TunedBuildOptions extends BuildOptions {
  */
 export async function buildTuned(network: Graph, opts: TunedBuildOptions): Promise<{ engine: Engine; tuning: AutotuneResult }> {
   const { graph, trace } = optimize(verify(inferTypes(network)), { level: opts.optimizationLevel, disable: opts.disablePasses });
-  const tuning = await autotune(graph, { ...opts.tune, ...(opts.force ? { force: opts.force } : {}) });
+  const tuning = await autotune(graph, { ...opts.tune, force: opts.force, select: opts.select });
   const layers = lower(graph, { ...opts, chosen: tuning.chosen });
   return { engine: new Engine(graph, layers, planMemory(graph, layers), opts.tune.gpu.adapter, trace), tuning };
 }

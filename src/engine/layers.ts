@@ -2,7 +2,7 @@ import type { Graph } from '../ir/graph.js';
 import { layerInfo } from '../ir/layer.js';
 import { toposort } from '../ir/graph.js';
 import type { TacticParams } from '../tactics/types.js';
-import { chooseTactic, type TacticChoiceOptions } from '../tune/choose.js';
+import { checkForceKeys, chooseTactic, type TacticChoiceOptions } from '../tune/choose.js';
 
 /** One engine layer: one node run by one tactic (one kernel; fusion makes nodes larger). */
 export interface EngineLayer {
@@ -18,6 +18,7 @@ export interface EngineLayer {
 
 /** Lowers a typed graph to layers in execution order, a tactic chosen for each. */
 export function lower(g: Graph, opts: TacticChoiceOptions = {}): EngineLayer[] {
+  checkForceKeys(g, opts.force);
   return toposort(g).map((n) => {
     const choice = chooseTactic(layerInfo(g, n), opts);
     return {

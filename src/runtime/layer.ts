@@ -66,20 +66,9 @@ export async function prepareLayer(
   }
 }
 
-/**
- * Runs one layer on the GPU with one tactic and returns its outputs (undefined where an optional
- * output is absent): the unit every kernel test uses (the engine's ExecutionContext does the same
- * for a whole network, with planned memory).
- */
-export async function runLayer(
-  gpu: Gpu,
-  layer: LayerInfo,
-  tactic: Tactic,
-  inputs: readonly (Tensor | undefined)[],
-  params?: TacticParams,
-): Promise<(Tensor | undefined)[]> {
+/** Runs a prepared layer once and reads its outputs back as logical tensors (undefined where an output is absent). */
+export async function runPrepared(gpu: Gpu, layer: LayerInfo, prepared: PreparedLayer): Promise<(Tensor | undefined)[]> {
   const device = gpu.device;
-  const prepared = await prepareLayer(gpu, layer, tactic, inputs, params);
   const reads: GPUBuffer[] = [];
   try {
     const encoder = device.createCommandEncoder();
@@ -108,7 +97,26 @@ export async function runLayer(
     }
     return out;
   } finally {
-    prepared.release();
     reads.forEach((b) => b.destroy());
+  }
+}
+
+/**
+ * Runs one layer on the GPU with one tactic and returns its outputs (undefined where an optional
+ * output is absent): the unit every kernel test uses (the engine's ExecutionContext does the same
+ * for a whole network, with planned memory).
+ */
+export async function runLayer(
+  gpu: Gpu,
+  layer: LayerInfo,
+  tactic: Tactic,
+  inputs: readonly (Tensor | undefined)[],
+  params?: TacticParams,
+): Promise<(Tensor | undefined)[]> {
+  const prepared = await prepareLayer(gpu, layer, tactic, inputs, params);
+  try {
+    return await runPrepared(gpu, layer, prepared);
+  } finally {
+    prepared.release();
   }
 }

@@ -11,6 +11,13 @@ export function registerTactic(...ts: Tactic[]): void {
   }
 }
 
+/** Removes a tactic (plugins, tests); true when there was one. */
+export function unregisterTactic(id: string): boolean {
+  const k = TACTICS.findIndex((t) => t.id === id);
+  if (k >= 0) TACTICS.splice(k, 1);
+  return k >= 0;
+}
+
 export function tacticById(id: string): Tactic | undefined {
   return TACTICS.find((t) => t.id === id);
 }

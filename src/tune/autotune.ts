@@ -5,18 +5,21 @@
  * once; records go to the timing cache (./cache.ts), and a layer found there is not timed again.
  * Forced layers (opts.force) are not timed.
  */
-import { TimingCacheError } from '../errors.js';
+import { TimingCacheError, UnsupportedError } from '../errors.js';
+import { layerCost } from '../ir/cost.js';
 import { toposort, type Graph } from '../ir/graph.js';
 import { layerSignature } from '../ir/hash.js';
 import { layerInfo, type LayerInfo } from '../ir/layer.js';
 import { isFloat } from '../ir/dtype.js';
 import { randomInput } from '../ir/random.js';
-import { tensor } from '../ir/tensor.js';
+import { tensor, type Tensor } from '../ir/tensor.js';
+import { runReferenceLayer } from '../reference/index.js';
 import type { Gpu } from '../runtime/device.js';
-import { prepareLayer, type PreparedLayer } from '../runtime/layer.js';
-import { candidates } from '../tactics/registry.js';
+import { prepareLayer, runPrepared, type PreparedLayer } from '../runtime/layer.js';
 import type { Tactic, TacticParams } from '../tactics/types.js';
 import { adapterFingerprint, TimingCache, type CandidateTiming, type TimingRecord } from './cache.js';
+import { outputsMismatch } from './check.js';
+import { allowedTactics, checkForceKeys, type TacticChoiceOptions } from './choose.js';
 import { timeCandidates, type TimingOptions } from './timing.js';
 
 export interface AutotuneProgress {
@@ -28,16 +31,22 @@ export interface AutotuneProgress {
   readonly source: 'timed' | 'cache' | 'single' | 'forced';
 }
 
-export interface AutotuneOptions extends TimingOptions {
+/** `force` and `select` (./choose.ts) narrow what is timed; a pinned layer is not timed. */
+export interface AutotuneOptions extends TimingOptions, Pick<TacticChoiceOptions, 'force' | 'select'> {
   readonly gpu: Gpu;
   /** Read first, and filled with what is timed (default: a new, empty cache). */
   readonly cache?: TimingCache;
   /** A layer missing from the cache is an error instead of being timed. */
   readonly strict?: boolean;
-  /** Layers (by name or op) whose tactic is pinned: not timed. */
-  readonly force?: Readonly<Record<string, string>>;
   readonly onProgress?: (p: AutotuneProgress) => void;
+  /** Check each candidate's outputs before timing it (default true; see ./check.ts). */
+  readonly check?: boolean;
+  /** Largest layer (FLOPs, src/ir/cost.ts) checked against the CPU reference (default REFERENCE_MAX_FLOPS). */
+  readonly referenceMaxFlops?: number;
 }
+
+/** About 0.2 s of the reference executor's convolution on one CPU core. */
+export const REFERENCE_MAX_FLOPS = 1e8;
 
 export interface AutotuneResult {
   /** The chosen tactic and parameters per layer name (forced layers absent). */
@@ -59,22 +68,51 @@ function points(t: Tactic, layer: LayerInfo): TacticParams[] {
   });
 }
 
-/** Times every candidate of `layer` and returns the record (the fastest first-listed on a tie). */
-async function tuneLayer(layer: LayerInfo, adapter: string, signature: string, opts: AutotuneOptions): Promise<{ record: TimingRecord; timed: number }> {
+/**
+ * What candidates are checked against: the reference executor's outputs when the layer is small
+ * enough for the CPU (opts.referenceMaxFlops), else the first candidate's (the default tactic at
+ * its heuristic point, itself checked against the reference by the test suite), so that a large
+ * layer's cold build does not wait minutes for JavaScript.
+ */
+async function expectedOutputs(layer: LayerInfo, inputs: readonly (Tensor | undefined)[], opts: AutotuneOptions): Promise<{ outputs: (Tensor | undefined)[]; by: string } | undefined> {
+  if (opts.check === false || layerCost(layer).flops > (opts.referenceMaxFlops ?? REFERENCE_MAX_FLOPS)) return undefined;
+  return { outputs: runReferenceLayer(layer, inputs), by: 'the reference' };
+}
+
+/** Checks, then times, every candidate of `layer` and returns the record (the fastest first-listed on a tie). */
+async function tuneLayer(layer: LayerInfo, tactics: readonly Tactic[], adapter: string, signature: string, opts: AutotuneOptions): Promise<{ record: TimingRecord; timed: number }> {
+  const names = layer.node.inputs;
   const inputs = layer.inputs.map((t, i) => {
     if (!t) return undefined;
-    // Constants as they are (packed weights, shapes); other inputs seeded (integers 0: valid indices).
-    return layer.ctx.constant(i) ?? (isFloat(t.dtype) ? randomInput(t, 1 + i) : tensor(t.dtype, t.shape));
+    // Constants as they are (packed weights, shapes); other inputs seeded (integers 0: valid indices),
+    // one tensor per name (a residual conv may read its input twice).
+    return layer.ctx.constant(i) ?? (isFloat(t.dtype) ? randomInput(t, 1 + names.indexOf(names[i]!)) : tensor(t.dtype, t.shape));
   });
   const results: CandidateTiming[] = [];
   const prepared: { tactic: Tactic; params: TacticParams; layer: PreparedLayer }[] = [];
+  let expected = await expectedOutputs(layer, inputs, opts);
   try {
-    for (const t of candidates(layer)) {
+    for (const t of tactics) {
       for (const params of points(t, layer)) {
+        const fail = (error: string) => results.push({ tactic: t.id, params, error });
+        let p: PreparedLayer;
         try {
-          prepared.push({ tactic: t, params, layer: await prepareLayer(opts.gpu, layer, t, inputs, params) });
+          p = await prepareLayer(opts.gpu, layer, t, inputs, params);
         } catch (e) {
-          results.push({ tactic: t.id, params, error: (e as Error).message }); // a point the plan refuses for this shape
+          fail((e as Error).message); // a point the plan refuses for this shape
+          continue;
+        }
+        prepared.push({ tactic: t, params, layer: p });
+        if (opts.check === false) continue;
+        const got = await runPrepared(opts.gpu, layer, p);
+        if (!expected) {
+          expected = { outputs: got, by: `${t.id} ${JSON.stringify(params)}` };
+          continue;
+        }
+        const why = outputsMismatch(got, expected.outputs);
+        if (why) {
+          prepared.pop()!.layer.release();
+          fail(`wrong result (checked against ${expected.by}): ${why}`);
         }
       }
     }
@@ -88,9 +126,10 @@ async function tuneLayer(layer: LayerInfo, adapter: string, signature: string, o
   }
   const timed = prepared.length;
   const ok = results.filter((r) => r.meanMs !== undefined && !r.dropped);
-  if (ok.length === 0) throw new Error(`autotune: no candidate ran for layer '${layer.node.name}' (${layer.node.op}): ${results.map((r) => `${r.tactic}: ${r.error}`).join('; ')}`);
+  if (ok.length === 0) throw new UnsupportedError(`autotune: no candidate ran correctly for layer '${layer.node.name}' (${layer.node.op}): ${results.map((r) => `${r.tactic}: ${r.error}`).join('; ')}`);
   const win = ok.reduce((a, b) => (b.meanMs! < a.meanMs! ? b : a));
-  return { record: { adapter, signature, tactic: win.tactic, params: win.params, candidates: results }, timed };
+  const checked = expected ? { checkedAgainst: expected.by } : {};
+  return { record: { adapter, signature, tactic: win.tactic, params: win.params, ...checked, candidates: results }, timed };
 }
 
 /** Chooses a tactic for every layer of `g` (a typed, optimized graph) by timing (see the file comment). */
@@ -100,27 +139,30 @@ export async function autotune(g: Graph, opts: AutotuneOptions): Promise<Autotun
   const chosen = new Map<string, { tactic: string; params: TacticParams }>();
   const records = new Map<string, TimingRecord>();
   const nodes = toposort(g);
+  checkForceKeys(g, opts.force);
   let timed = 0;
   for (const [i, n] of nodes.entries()) {
     const progress = (source: AutotuneProgress['source']) => opts.onProgress?.({ layer: n.name, done: i + 1, total: nodes.length, source });
-    if (opts.force?.[n.name] ?? opts.force?.[n.op]) {
+    const layer = layerInfo(g, n);
+    const allowed = allowedTactics(layer, opts);
+    if (allowed.pinned) {
       progress('forced');
       continue;
     }
-    const layer = layerInfo(g, n);
-    const cands = candidates(layer);
+    const cands = allowed.tactics;
     if (cands.length === 1 && points(cands[0]!, layer).length === 1) {
       progress('single'); // nothing to choose: the default choice stands
       continue;
     }
-    const signature = layerSignature(layer);
+    // A record timed among fewer tactics answers only for that choice.
+    const signature = layerSignature(layer) + (allowed.restricted ? ` tactics=${cands.map((t) => t.id).join(',')}` : '');
     let record = cache.get(adapter, signature);
     let source: AutotuneProgress['source'] = 'cache';
     if (!record) {
       if (opts.strict) {
         throw new TimingCacheError(`timing cache has no record for layer '${n.name}' (${n.op}) on adapter '${adapter}' (strict mode); build once without --timing-cache-strict to time it, or use a cache made on this adapter`);
       }
-      const r = await tuneLayer(layer, adapter, signature, opts);
+      const r = await tuneLayer(layer, cands, adapter, signature, opts);
       record = r.record;
       timed += r.timed;
       cache.set(record);

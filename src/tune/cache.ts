@@ -26,6 +26,8 @@ export interface TimingRecord {
   readonly signature: string;
   readonly tactic: string;
   readonly params: TacticParams;
+  /** What every candidate's outputs were checked against before timing ('the reference', or the first candidate); absent when not checked. */
+  readonly checkedAgainst?: string;
   readonly candidates: readonly CandidateTiming[];
 }
 

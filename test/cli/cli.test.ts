@@ -109,6 +109,17 @@ describe('wgrt CLI', () => {
     await expect(cli('build', 'demo', '-o', b, '--tune', '--iterations', '0')).rejects.toThrow(/positive integer/);
   });
 
+  it('build --force-tactic pins layers by name pattern or op; a key matching nothing is an error', async () => {
+    const file = join(dir, 'forced.wgrt');
+    expect((await cli('build', 'demo', '-o', file, '--level', '0', '--force-tactic', 'conv2d_?=conv.direct')).code).toBe(0);
+    const layers = (JSON.parse((await cli('inspect', file, '--format', 'json')).out) as { layers: { name: string; op: string; tactic: string }[] }).layers;
+    const convs = layers.filter((l) => l.op === 'Conv');
+    expect(convs.length).toBeGreaterThan(1);
+    for (const l of convs) expect(l.tactic, l.name).toBe(/^conv2d_.$/.test(l.name) ? 'conv.direct' : 'conv.implicit_gemm');
+    await expect(cli('build', 'demo', '-o', file, '--force-tactic', 'nosuchlayer=conv.direct')).rejects.toThrow(/key 'nosuchlayer' matches no layer/);
+    await expect(cli('build', 'demo', '-o', file, '--force-tactic', 'conv.direct')).rejects.toThrow(/--force-tactic takes LAYER\|OP\|PATTERN=TACTIC/);
+  });
+
   it('exits with a usage error for unknown commands', async () => {
     await expect(cli('frobnicate')).rejects.toThrow(/unknown command 'frobnicate'/);
   });

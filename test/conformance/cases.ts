@@ -62,7 +62,7 @@ function readPb(path: string, what: string): Tensor {
  * be constants in a static-shape engine: when the plain import fails, the integer inputs are
  * given to the import as constants, as a user would with `constants`.
  */
-export function loadCase(c: CaseInfo): Loaded {
+export function loadCase(c: CaseInfo, opts: { constantOperands?: boolean } = {}): Loaded {
   const dir = join(CORPUS, c.path);
   const data = join(dir, 'test_data_set_0');
   const values = c.inputs.map((inp, i) => [inp.name, readPb(join(data, `input_${i}.pb`), `${c.name} input ${i}`)] as const);
@@ -78,7 +78,9 @@ export function loadCase(c: CaseInfo): Loaded {
   // tensors); then all inputs but the first (scales, ratios, bounds); last, every integer input,
   // which folds a graph on integer data entirely (run.ts lists those cases).
   const ints = values.filter(([, t]) => !isFloat(t.dtype));
-  const tries = [[], ints.filter(([k]) => k !== values[0]?.[0]), values.slice(1), ints];
+  // constantOperands: every input but the first a constant from the start (weights, as in a real
+  // model), which some tactics need.
+  const tries = opts.constantOperands ? [values.slice(1), ints] : [[], ints.filter(([k]) => k !== values[0]?.[0]), values.slice(1), ints];
   let first: unknown;
   for (const frozen of tries) {
     if (frozen.length === 0 && first !== undefined) continue;

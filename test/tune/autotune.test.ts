@@ -15,6 +15,8 @@ import { TimingCache } from '../../src/tune/cache.js';
 import { relL2 } from '../helpers/data.js';
 import { useGpu } from '../helpers/gpu.js';
 import { feedsFor } from '../passes/helpers.js';
+import { registerTactic, unregisterTactic, type Tactic } from '../../src/tactics/index.js';
+import { UNARY_CODES, UNARY_F32 } from '../../src/tactics/families/unary.js';
 
 const gpu = useGpu();
 const FAST = { iterations: 2, warmup: 1, repeat: 2 };
@@ -102,6 +104,27 @@ describe('autotune', () => {
     rival.set({ ...rec, tactic: 'some.other', params: {} });
     expect(a.merge(rival).get(rec.adapter, rec.signature)).toEqual(rec);
     expect(rival.merge(a).get(rec.adapter, rec.signature)!.tactic).toBe('some.other');
+  });
+
+  it('checks every candidate before timing it: a wrong tactic is rejected, against the reference or, for a large layer, the default tactic', async () => {
+    // A deliberately broken Relu tactic: the unary kernel computing Sigmoid.
+    const wrong: Tactic = { ...UNARY_F32, id: 'test.wrong_relu', ops: ['Relu'], plan: (l, p) => UNARY_F32.plan(l, p).map((k) => ({ ...k, constants: { ...k.constants, OP: UNARY_CODES['Sigmoid']! } })) };
+    registerTactic(wrong);
+    try {
+      const net = network('relu', { seed: 3 });
+      net.output('y', net.input('x', [2, 3, 5]).relu({ name: 'act' }));
+      for (const [referenceMaxFlops, against] of [[undefined, 'the reference'], [0, 'pointwise.unary {"wg":256}']] as const) {
+        const { engine, tuning } = await buildTuned(net.build(), { optimizationLevel: 0, tune: { gpu: await gpu(), ...FAST, referenceMaxFlops } });
+        const r = tuning.records.get('act')!;
+        expect(r.checkedAgainst).toBe(against);
+        const bad = r.candidates.find((c) => c.tactic === 'test.wrong_relu')!;
+        expect(bad.meanMs).toBeUndefined();
+        expect(bad.error).toMatch(new RegExp(`^wrong result \\(checked against ${against.replace(/[{}]/g, '.')}\\): output 0 has relative L2 error`));
+        expect(engine.layers.find((l) => l.name === 'act')!.tactic).toBe('pointwise.unary');
+      }
+    } finally {
+      unregisterTactic(wrong.id);
+    }
   });
 
   it('a bad cache file is a TimingCacheError that names the file', () => {
