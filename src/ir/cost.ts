@@ -13,6 +13,9 @@ export interface LayerCost {
 }
 
 const MATRIX_OPS: ReadonlySet<string> = new Set(['Conv', 'FusedConv', 'Gemm', 'FusedGemm', 'MatMul', 'FusedMatMul']);
+
+/** Convolutions and matrix products: the layers whose time the GEMM/conv kernels take. */
+export const isMatrixOp = (op: string): boolean => MATRIX_OPS.has(op) || op === 'ConvTranspose';
 const product = (v: readonly number[]): number => v.reduce((a, b) => a * b, 1);
 
 /** Gemm's and FusedMatMul's transA (MatMul has none). */
