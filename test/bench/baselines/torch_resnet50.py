@@ -1,33 +1,51 @@
 # On the H100 machine: exports torchvision's ResNet-50 (random weights, eval mode) to ONNX for
-# test/bench/fusion.ts, and times the same model in PyTorch eager fp32 (TF32 off), batch 1.
-#   python3 test/bench/baselines/torch_resnet50.py OUT.onnx [iterations]
-import sys
+# test/bench/fusion.ts, tune.ts and profile.ts, and times the same model in PyTorch fp32 (TF32
+# off): eager, and with --compile also torch.compile (default mode, compiled and warmed up first).
+#   python3 test/bench/baselines/torch_resnet50.py OUT.onnx [iterations] [--batch B] [--compile]
+import argparse
 import torch
 import torchvision
 
-path = sys.argv[1]
-iters = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+ap = argparse.ArgumentParser()
+ap.add_argument("path")
+ap.add_argument("iterations", nargs="?", type=int, default=30)
+ap.add_argument("--batch", type=int, default=1)
+ap.add_argument("--compile", action="store_true")
+args = ap.parse_args()
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
 model = torchvision.models.resnet50().eval()
-x = torch.rand(1, 3, 224, 224)
+x = torch.rand(args.batch, 3, 224, 224)
 try:
-    torch.onnx.export(model, (x,), path, opset_version=17, dynamo=False, input_names=["input"], output_names=["logits"])
+    torch.onnx.export(model, (x,), args.path, opset_version=17, dynamo=False, input_names=["input"], output_names=["logits"])
 except TypeError:
-    torch.onnx.export(model, (x,), path, opset_version=17, input_names=["input"], output_names=["logits"])
+    torch.onnx.export(model, (x,), args.path, opset_version=17, input_names=["input"], output_names=["logits"])
 model = model.cuda()
 xc = x.cuda()
-with torch.inference_mode():
-    for _ in range(5):
-        model(xc)
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(iters):
-        s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        s.record()
-        model(xc)
-        e.record()
+
+
+def median_ms(fn):
+    with torch.inference_mode():
+        for _ in range(10):
+            fn(xc)
         torch.cuda.synchronize()
-        times.append(s.elapsed_time(e))
-times.sort()
-print(f"torch {torch.__version__} on {torch.cuda.get_device_name()}: resnet50 eager fp32 batch 1 median {times[len(times) // 2]:.3f} ms; exported {path}")
+        times = []
+        for _ in range(args.iterations):
+            s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            s.record()
+            fn(xc)
+            e.record()
+            torch.cuda.synchronize()
+            times.append(s.elapsed_time(e))
+    times.sort()
+    return times[len(times) // 2]
+
+
+head = f"torch {torch.__version__} on {torch.cuda.get_device_name()}: resnet50 fp32 batch {args.batch}"
+print(f"{head} eager median {median_ms(model):.3f} ms; exported {args.path}", flush=True)
+if args.compile:
+    try:
+        compiled = torch.compile(model)
+        print(f"{head} torch.compile median {median_ms(compiled):.3f} ms", flush=True)
+    except Exception as e:  # no triton or no compiler on the machine: say so, keep the eager figure
+        print(f"{head} torch.compile unavailable: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", flush=True)
