@@ -52,6 +52,15 @@ export class ModelFormatError extends WgrtError {
   override readonly name = 'ModelFormatError';
 }
 
+/**
+ * A plugin (src/plugins) that cannot be registered as given (a name, op or tactic id already
+ * taken, a tactic pointing at WGSL the plugin lacks), or one that an engine file needs but that
+ * is not registered, or is registered in another version.
+ */
+export class PluginError extends WgrtError {
+  override readonly name = 'PluginError';
+}
+
 /** One node (or tensor) of a model that wgrt cannot import, and why. */
 export interface CoverageGap {
   readonly node: string;

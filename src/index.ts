@@ -6,6 +6,8 @@ export * from './frontend/onnx/index.js';
 export { optimize, formatTrace, PIPELINE, MAX_LEVEL, type Pass, type PassContext, type TraceEntry, type Rewrite, type OptimizeOptions } from './passes/index.js';
 export { runReference, runReferenceLayer, REFERENCE_KERNELS } from './reference/index.js';
 export { TACTICS, candidates, tacticById, registerTactic } from './tactics/index.js';
+export { Meta, grid } from './tactics/index.js';
+export { registerPlugin, unregisterPlugin, listPlugins, type PluginSpec, type PluginTactic, type RegisteredPlugin, type PluginRecord } from './plugins/index.js';
 export type { Tactic, KernelPlan, Binding, TacticParams } from './tactics/index.js';
 export { build, buildTuned, Engine, type BuildOptions, type TunedBuildOptions } from './engine/engine.js';
 export { autotune, type AutotuneOptions, type AutotuneProgress, type AutotuneResult } from './tune/autotune.js';

@@ -1,9 +1,10 @@
-import { EngineFormatError } from '../errors.js';
+import { EngineFormatError, PluginError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { inferTypes } from '../ir/infer.js';
 import { verify } from '../ir/verify.js';
 import { optimize, type TraceEntry } from '../passes/index.js';
-import { kernelHash } from '../tactics/sources.js';
+import { isPluginKernel, kernelHash } from '../tactics/sources.js';
+import { pluginsOf, requirePlugins, type PluginRecord } from '../plugins/index.js';
 import type { AdapterSummary } from '../runtime/device.js';
 import { createContext, type ContextOptions, type ExecutionContext } from '../runtime/context.js';
 import { tacticById } from '../tactics/registry.js';
@@ -57,6 +58,11 @@ export class Engine {
     return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 
+  /** The plugins (src/plugins) whose ops the engine runs: loading it needs them registered, in these versions. */
+  get plugins(): PluginRecord[] {
+    return pluginsOf(this.graph);
+  }
+
   /**
    * An execution context on WebGPU (or, without an adapter, on the reference executor with one
    * warning). Several contexts of one engine may run at once; they share the uploaded weights.
@@ -72,6 +78,7 @@ export class Engine {
       graph: json,
       layers: this.layers.map((l) => ({ name: l.name, tactic: l.tactic, params: l.params })),
       kernels: this.kernels,
+      plugins: this.plugins,
       memory: { slots: this.memory.slots, peakBytes: this.memory.peakBytes, unplannedBytes: this.memory.unplannedBytes },
       adapter: this.adapter ?? null,
     };
@@ -83,6 +90,8 @@ export class Engine {
     const { manifest, blob } = unpack(bytes, source);
     const root = m.obj(manifest, 'manifest');
     if (root['format'] !== 'wgrt-engine') throw m.bad('manifest.format', `is ${JSON.stringify(root['format'])}, not "wgrt-engine"`);
+    // Plugins first: without them the graph's ops are unknown (files before plugins have none).
+    requirePlugins(pluginRecords(root['plugins']), source);
     let graph: Graph;
     try {
       graph = verify(inferTypes(decodeGraph(root['graph'], blob)));
@@ -118,12 +127,25 @@ export class Engine {
     const engine = new Engine(graph, layers, memory, adapter as AdapterSummary | undefined);
     const kernels = m.obj(root['kernels'], 'manifest.kernels');
     for (const [k, h] of Object.entries(engine.kernels)) {
+      if (kernels[k] !== h && isPluginKernel(k)) {
+        throw new PluginError(`${source}: plugin kernel ${k} differs from the one the engine was built with, though the plugin's version is the same; bump the plugin's version when its WGSL changes, and rebuild the engine`);
+      }
       if (kernels[k] !== h) {
         throw new EngineFormatError(`${source}: kernel ${k} differs from the one the engine was built with (another wgrt version); rebuild the engine with \`wgrt build\``);
       }
     }
     return engine;
   }
+}
+
+/** The manifest's plugin records (absent in files that need none). */
+function pluginRecords(v: unknown): PluginRecord[] {
+  if (v === undefined) return [];
+  return m.arr(v, 'manifest.plugins').map((x, i) => {
+    const o = m.obj(x, `manifest.plugins[${i}]`);
+    const version = m.uint(o['version'], `manifest.plugins[${i}].version`);
+    return { name: m.str(o['name'], `manifest.plugins[${i}].name`), version, domain: m.str(o['domain'], `manifest.plugins[${i}].domain`), op: m.str(o['op'], `manifest.plugins[${i}].op`) };
+  });
 }
 
 /**

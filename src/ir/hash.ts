@@ -52,5 +52,7 @@ export function layerSignature(layer: LayerInfo): string {
   });
   const outputs = layer.outputs.map((t, i) => (t ? [t.dtype, t.shape, layer.layouts.outputs[i]] : null));
   const attrs = Object.keys(layer.node.attrs).sort().map((a) => [a, attrJson(layer.node.attrs[a]!)]);
-  return JSON.stringify([layer.node.op, attrs, inputs, outputs]);
+  // A plugin op's kernels change with its version: a timing record of another version is not reused.
+  const plugin = layer.attrs.def.plugin;
+  return JSON.stringify([layer.node.op, attrs, inputs, outputs, ...(plugin ? [`${plugin.name}@${plugin.version}`] : [])]);
 }

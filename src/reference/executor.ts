@@ -15,6 +15,11 @@ export function registerReference(ops: readonly string[], k: RefKernel): void {
   for (const op of ops) REFERENCE_KERNELS.set(op, k);
 }
 
+/** Removes the reference kernel of an op (plugins only); true when there was one. */
+export function unregisterReference(op: string): boolean {
+  return REFERENCE_KERNELS.delete(op);
+}
+
 export function runReferenceLayer(layer: LayerInfo, inputs: readonly (Tensor | undefined)[]): Tensor[] {
   const k = REFERENCE_KERNELS.get(layer.node.op);
   if (!k) throw new UnsupportedError(`the reference executor has no kernel for ${layer.node.op} (node '${layer.node.name}')`);

@@ -2,7 +2,7 @@ import { DeviceError } from '../errors.js';
 import type { KernelPlan } from '../tactics/types.js';
 import { META_WORDS } from '../tactics/meta.js';
 import type { Gpu } from './device.js';
-import { kernelSource } from '../tactics/sources.js';
+import { kernelCacheKey, kernelLabel, kernelSource } from '../tactics/sources.js';
 
 const caches = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 
@@ -10,7 +10,7 @@ const caches = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 export async function pipelineFor(gpu: Gpu, plan: KernelPlan): Promise<GPUComputePipeline> {
   let cache = caches.get(gpu.device);
   if (!cache) caches.set(gpu.device, (cache = new Map()));
-  const key = JSON.stringify([plan.kernel, plan.hooks ?? '', Object.entries(plan.constants).sort()]);
+  const key = JSON.stringify([kernelCacheKey(plan.kernel), plan.hooks ?? '', Object.entries(plan.constants).sort()]);
   let p = cache.get(key);
   if (p) return p;
   const device = gpu.device;
@@ -21,8 +21,8 @@ export async function pipelineFor(gpu: Gpu, plan: KernelPlan): Promise<GPUComput
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length > 0) {
     await device.popErrorScope();
-    const lines = errors.map((m) => `  kernels/${plan.kernel}:${m.lineNum}:${m.linePos}: ${m.message}`).join('\n');
-    throw new DeviceError(`WGSL compilation failed for kernels/${plan.kernel} (line numbers include the prelude, the included files and the generated hooks):\n${lines}`);
+    const lines = errors.map((m) => `  ${kernelLabel(plan.kernel)}:${m.lineNum}:${m.linePos}: ${m.message}`).join('\n');
+    throw new DeviceError(`WGSL compilation failed for ${kernelLabel(plan.kernel)} (line numbers include the prelude, the included files and the generated hooks):\n${lines}`);
   }
   try {
     p = await device.createComputePipelineAsync({
@@ -32,10 +32,10 @@ export async function pipelineFor(gpu: Gpu, plan: KernelPlan): Promise<GPUComput
     });
   } catch (e) {
     await device.popErrorScope();
-    throw new DeviceError(`pipeline creation failed for kernels/${plan.kernel} with ${JSON.stringify(plan.constants)}: ${(e as Error).message}`);
+    throw new DeviceError(`pipeline creation failed for ${kernelLabel(plan.kernel)} with ${JSON.stringify(plan.constants)}: ${(e as Error).message}`);
   }
   const err = await device.popErrorScope();
-  if (err) throw new DeviceError(`pipeline creation failed for kernels/${plan.kernel}: ${err.message}`);
+  if (err) throw new DeviceError(`pipeline creation failed for ${kernelLabel(plan.kernel)}: ${err.message}`);
   cache.set(key, p);
   return p;
 }

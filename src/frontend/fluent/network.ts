@@ -11,11 +11,11 @@
  * of src/ir/ops (the same code inferTypes runs), so a shape mismatch throws a ShapeError at the
  * call that caused it, naming the layer. A call that throws leaves the network unchanged.
  */
-import { GraphError, ShapeError, WgrtError } from '../../errors.js';
+import { GraphError, ShapeError, UnsupportedError, WgrtError } from '../../errors.js';
 import type { DType } from '../../ir/dtype.js';
 import { Graph, node, type Attrs, type Node, type ValueInfo } from '../../ir/graph.js';
 import { nodeContext } from '../../ir/infer.js';
-import { AttrReader, opDef } from '../../ir/ops/index.js';
+import { AttrReader, opDef, OPS } from '../../ir/ops/index.js';
 import { fromFloat64, shapeToString, type Shape, type Tensor, type TensorType } from '../../ir/tensor.js';
 import { verify } from '../../ir/verify.js';
 import { initValues, isTensor, tensorSeed, weightTensor, type Init, type WeightsLike } from './init.js';
@@ -120,6 +120,19 @@ export class Network {
   /** Elementwise select: cond ? x : y (cond is bool; numbers become constants). */
   where(cond: TensorHandle, x: TensorHandle | ConstantLike, y: TensorHandle | ConstantLike, opts: LayerOptions = {}): TensorHandle {
     return cond.where(x, y, opts);
+  }
+
+  /**
+   * A node of any registered op, by name: chiefly a plugin's (src/plugins), e.g.
+   * `net.custom('ScaledSwish', [x], { beta: 2 })`. One output; the layer is named after the op
+   * (`scaled_swish_1`) unless `opts.name` says otherwise.
+   */
+  custom(op: string, inputs: readonly TensorHandle[], attrs: Attrs = {}, opts: LayerOptions = {}): TensorHandle {
+    if (!OPS.has(op)) {
+      throw new UnsupportedError(`network '${this.name}': op '${op}' is not registered; a custom op needs its plugin registered first (registerPlugin(...))`);
+    }
+    const base = op.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9_]/g, '_').toLowerCase();
+    return this.layer(base, opts.name, (name) => this.addNode({ name, op, inputs, attrs })[0]!);
   }
 
   /** The typed (inferTypes) and verified Graph of everything built so far. */

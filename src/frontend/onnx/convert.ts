@@ -7,7 +7,7 @@
 import { GraphError, ModelFormatError, UnsupportedError } from '../../errors.js';
 import type { DType } from '../../ir/dtype.js';
 import type { AttrValue, Attrs } from '../../ir/graph.js';
-import { OPS } from '../../ir/ops/index.js';
+import { OPS, type OpDef } from '../../ir/ops/index.js';
 import { sizeOf, tensor, toInts, type Tensor, type TensorType } from '../../ir/tensor.js';
 import { dtypeOf, MAX_CONSTANT_ELEMENTS, onnxTypeName } from './proto.js';
 
@@ -349,9 +349,35 @@ function trainingBatchNorm(n: OnnxNode, cx: ConvertContext, a: Record<string, At
   running(variance, bv, n.outputs[2], 'var');
 }
 
+export function isDefaultDomain(domain: string): boolean {
+  return domain === '' || domain === 'ai.onnx';
+}
+
+/**
+ * The registered plugin op (src/plugins) that an ONNX node of this domain and op type imports
+ * as, or undefined. Only the op's own domain matches: a plugin in 'com.example' does not take
+ * nodes of the default domain, nor those of another custom domain.
+ */
+export function pluginOpOf(domain: string, op: string): OpDef | undefined {
+  const def = OPS.get(op);
+  return def?.plugin && (def.domain ?? '') === (isDefaultDomain(domain) ? '' : domain) ? def : undefined;
+}
+
 /** Why wgrt cannot import this node, or undefined when it can (ops, not values: those come later). */
 export function unsupportedReason(n: OnnxNode, opset: number): string | undefined {
-  if (n.domain !== '' && n.domain !== 'ai.onnx') return `domain '${n.domain}' is not supported (only the default ONNX domain)`;
+  const plugin = pluginOpOf(n.domain, n.op);
+  if (plugin) {
+    // A plugin's op: its own attribute schema is checked when the node is typed.
+    const graphAttr = Object.entries(n.attrs).find(([, v]) => v === null);
+    return graphAttr ? `attribute '${graphAttr[0]}' holds a graph or sparse tensor, which wgrt does not support` : undefined;
+  }
+  if (!isDefaultDomain(n.domain)) {
+    const domains = [...new Set([...OPS.values()].flatMap((d) => (d.plugin && d.domain ? [d.domain] : [])))].sort();
+    const also = domains.length > 0 ? ` and the domains of registered plugins: ${domains.join(', ')}` : '; a plugin can add ops of other domains (registerPlugin)';
+    return `domain '${n.domain}' is not supported (only the default ONNX domain${also})`;
+  }
+  const other = OPS.get(n.op)?.plugin ? OPS.get(n.op)!.domain : undefined;
+  if (other !== undefined) return `op ${n.op} is not supported in the default domain (plugin '${OPS.get(n.op)!.plugin!.name}' defines it in domain '${other}')`;
   if (!CONVERTERS[n.op] && (!OPS.has(n.op) || OPS.get(n.op)!.internal)) return `op ${n.op} is not supported`;
   if (opset < 7) return `opset ${opset} is older than 7, the oldest wgrt imports`;
   if (opset > 25) return `opset ${opset} is newer than 25, the newest wgrt knows`;

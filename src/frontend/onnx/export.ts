@@ -4,6 +4,8 @@
  * be opened in Netron or run by onnxruntime; fused ops are written as the nodes they stand for
  * (Conv + Add + Relu for a FusedConv, one node per step for a PointwiseChain). Constant and
  * pass-through graph outputs get an Identity node (ONNX graphs produce their outputs with nodes).
+ * A plugin's op (src/plugins) is written in its domain, so that importing the file with the
+ * plugin registered gives the graph back.
  */
 import { GraphError } from '../../errors.js';
 import { toposort, type AttrValue, type Graph, type Node } from '../../ir/graph.js';
@@ -18,6 +20,9 @@ import { DTYPE_ATTRS } from './convert.js';
 /** The default-domain opset exports declare: the IR's op forms are those of opset 21. */
 export const EXPORT_OPSET = 21;
 
+/** The version a plugin's domain is imported at: plugins define one version of their ops. */
+export const PLUGIN_DOMAIN_VERSION = 1;
+
 /** Views share memory in an engine; in ONNX they are the plain ops. */
 const VIEW_AS: Readonly<Record<string, string>> = { ConcatView: 'Concat', SplitView: 'Split' };
 
@@ -28,14 +33,19 @@ export function exportOnnx(g: Graph, opts: { producer?: string } = {}): Uint8Arr
       type: { tensorType: { elemType: onnxCodeOf(t.dtype), shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } },
     });
   const { nodes: standard, constants } = unfuseAll(g);
+  // Plugin ops (src/plugins) are written in their own domain, which the model then imports.
+  const domains = new Set<string>();
   const nodes = standard.map((n) => {
     const attrs: Record<string, AttrValue> = { ...n.attrs };
     delete attrs[LAYOUT_ATTR]; // where wgrt's kernels keep the tensor, not what it is
     // The IR splits equally by output count; opset 18+ wants that said as num_outputs.
     if ((n.op === 'Split' || n.op === 'SplitView') && !n.inputs[1] && attrs['num_outputs'] === undefined) attrs['num_outputs'] = n.outputs.length;
+    const domain = OPS.get(n.op)?.domain;
+    if (domain) domains.add(domain);
     return onnx.NodeProto.create({
       name: n.name,
       opType: VIEW_AS[n.op] ?? n.op,
+      ...(domain ? { domain } : {}),
       input: [...n.inputs],
       output: [...n.outputs],
       attribute: Object.entries(attrs).map(([k, v]) => attribute(n.op, n.name, k, v)),
@@ -55,7 +65,7 @@ export function exportOnnx(g: Graph, opts: { producer?: string } = {}): Uint8Arr
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: opts.producer ?? 'wgrt',
-    opsetImport: [{ domain: '', version: EXPORT_OPSET }],
+    opsetImport: [{ domain: '', version: EXPORT_OPSET }, ...[...domains].sort().map((domain) => ({ domain, version: PLUGIN_DOMAIN_VERSION }))],
     graph: {
       name: g.name,
       node: nodes,

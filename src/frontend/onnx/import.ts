@@ -14,7 +14,7 @@ import { layerInfo } from '../../ir/layer.js';
 import { shapeToString, sizeOf, tensor, type Shape, type Tensor, type TensorType } from '../../ir/tensor.js';
 import { verify } from '../../ir/verify.js';
 import { runReferenceLayer } from '../../reference/index.js';
-import { CONVERTERS, unsupportedReason, type ConvertContext, type OnnxNode } from './convert.js';
+import { CONVERTERS, pluginOpOf, unsupportedReason, type ConvertContext, type OnnxNode } from './convert.js';
 import { checkDims, decodeModel, dtypeOf, int, MAX_CONSTANT_ELEMENTS, MAX_NODES, onnx, onnxTypeName, type AttributeProto, type GraphProto, type Int64, type ModelProto, type ValueInfoProto } from './proto.js';
 import { tensorFromProto } from './tensor.js';
 
@@ -111,7 +111,8 @@ export function importOnnx(model: Uint8Array | ModelProto, opts: OnnxImportOptio
       },
     };
     try {
-      const convert = CONVERTERS[n.op];
+      // Converters rewrite default-domain ops; a plugin's node imports as it is.
+      const convert = pluginOpOf(n.domain, n.op) ? undefined : CONVERTERS[n.op];
       if (convert) convert(n, cx);
       else cx.emit(n.op, n.inputs, n.outputs, n.attrs);
     } catch (e) {

@@ -10,9 +10,12 @@ export interface AttrSpec {
   readonly default?: AttrValue;
 }
 
-/** Op families: each has one kernel file family in kernels/ and one reference module. */
+/**
+ * Op families: each has one kernel file family in kernels/ and one reference module; 'plugin'
+ * ops bring their own (src/plugins).
+ */
 export type OpFamily =
-  | 'conv' | 'gemm' | 'unary' | 'binary' | 'pool' | 'reduce' | 'softmax' | 'norm' | 'layout' | 'resize' | 'gather';
+  | 'conv' | 'gemm' | 'unary' | 'binary' | 'pool' | 'reduce' | 'softmax' | 'norm' | 'layout' | 'resize' | 'gather' | 'plugin';
 
 export interface InferContext {
   readonly node: Node;
@@ -32,7 +35,17 @@ export interface OpDef {
   readonly constantInputs?: readonly number[];
   /** Made by the optimizer (fused or view ops), never written by users or found in ONNX. */
   readonly internal?: boolean;
+  /** The ONNX domain of the op: absent (the default domain) for built-in ops, a plugin's own otherwise. */
+  readonly domain?: string;
+  /** The plugin that defines the op (src/plugins): engine files record it, layer signatures include it. */
+  readonly plugin?: PluginRef;
   infer(ctx: InferContext, a: AttrReader): TensorType[];
+}
+
+/** A plugin by name and version, as engine files and timing-cache signatures record it. */
+export interface PluginRef {
+  readonly name: string;
+  readonly version: number;
 }
 
 export const OPS = new Map<string, OpDef>();
@@ -40,6 +53,11 @@ export const OPS = new Map<string, OpDef>();
 export function defineOp(def: OpDef): OpDef {
   OPS.set(def.op, def);
   return def;
+}
+
+/** Removes an op definition (plugins only: built-in ops stay); true when there was one. */
+export function undefineOp(op: string): boolean {
+  return OPS.delete(op);
 }
 
 export function opDef(op: string, where?: string): OpDef {

@@ -30,6 +30,8 @@ function attribute(name: string, v: NonNullable<NodeSpec['attrs']>[string]): Att
 
 export function model(spec: {
   opset?: number;
+  /** Imports of other domains (e.g. a plugin's), besides the default domain at `opset`. */
+  domains?: { domain: string; version: number }[];
   nodes: NodeSpec[];
   inputs: ValueInfoProto[];
   outputs: ValueInfoProto[];
@@ -37,7 +39,7 @@ export function model(spec: {
 }): Uint8Array {
   return onnx.ModelProto.encode({
     irVersion: 8,
-    opsetImport: [{ domain: '', version: spec.opset ?? 17 }],
+    opsetImport: [{ domain: '', version: spec.opset ?? 17 }, ...(spec.domains ?? [])],
     graph: {
       name: 'test',
       node: spec.nodes.map((n, i) => ({
