@@ -1,6 +1,7 @@
 import { EngineFormatError, PluginError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { inferTypes } from '../ir/infer.js';
+import { layerInfo } from '../ir/layer.js';
 import { verify } from '../ir/verify.js';
 import { optimize, type TraceEntry } from '../passes/index.js';
 import { isPluginKernel, kernelHash } from '../tactics/sources.js';
@@ -51,9 +52,13 @@ export class Engine {
   /** Kernel files used, with the hash of their source. */
   get kernels(): Record<string, string> {
     const out: Record<string, string> = {};
+    const nodes = new Map(this.graph.nodes.map((n) => [n.name, n]));
     for (const l of this.layers) {
-      const k = tacticById(l.tactic)?.kernel;
-      if (k) out[k] = kernelHash(k);
+      // Every kernel the layer's plan dispatches (a tactic may run several, or pick a file by its parameters).
+      const t = tacticById(l.tactic);
+      const n = nodes.get(l.name);
+      if (!t || !n) continue;
+      for (const { kernel } of t.plan(layerInfo(this.graph, n), l.params)) out[kernel] = kernelHash(kernel);
     }
     return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
   }
@@ -126,7 +131,13 @@ export class Engine {
     }
     const engine = new Engine(graph, layers, memory, adapter as AdapterSummary | undefined);
     const kernels = m.obj(root['kernels'], 'manifest.kernels');
-    for (const [k, h] of Object.entries(engine.kernels)) {
+    let planned: Record<string, string>;
+    try {
+      planned = engine.kernels; // plans every layer: parameters a tactic cannot take fail here
+    } catch (e) {
+      throw new EngineFormatError(`${source}: ${(e as Error).message}; rebuild the engine with \`wgrt build\``);
+    }
+    for (const [k, h] of Object.entries(planned)) {
       if (kernels[k] !== h && isPluginKernel(k)) {
         throw new PluginError(`${source}: plugin kernel ${k} differs from the one the engine was built with, though the plugin's version is the same; bump the plugin's version when its WGSL changes, and rebuild the engine`);
       }

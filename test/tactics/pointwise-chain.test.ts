@@ -107,6 +107,18 @@ describe('pointwise.chain vs reference', () => {
   });
 });
 
+describe('pointwise.chain at every point of its space (vec 4: four elements per thread)', () => {
+  it('every point matches the reference on a chain without broadcasting; vec 4 refuses a broadcast and odd counts', async () => {
+    const program = ['t1 = Mul(in0, in1)', 't2 = Add(t1, in2)', 't3 = Sigmoid(t2)', 't4 = Sub(t3, 0.5)'];
+    const operands = [0, 1, 2].map((i) => randomF32([2, 5, 12], 300 + i));
+    for (const p of POINTWISE_CHAIN.space) await check(program, operands, p as { wg: number });
+    const broadcast = opLayer('PointwiseChain', [randomF32([2, 5, 12], 1), randomF32([12], 2)], { program: ['t1 = Mul(in0, in1)'] });
+    expect(() => POINTWISE_CHAIN.plan(broadcast.layer, { wg: 256, vec: 4 })).toThrow(/broadcasts an input/);
+    const odd = opLayer('PointwiseChain', [randomF32([7], 1)], { program: ['t1 = Relu(in0)'] });
+    expect(() => POINTWISE_CHAIN.plan(odd.layer, { wg: 256, vec: 4 })).toThrow(/7 elements are not a multiple of 4/);
+  });
+});
+
 describe('pointwise.chain literals and parameters are exact', () => {
   it('Mul by 0.1f and LeakyRelu(alpha = 0.1) give the bits of pointwise.binary and pointwise.unary', async () => {
     const x = randomF32([1001], 3, -5, 5);

@@ -68,6 +68,21 @@ describe('pointwise.unary vs reference, every op', () => {
   });
 });
 
+describe('pointwise.unary at every point of its space (vec 4: four elements per thread)', () => {
+  it('every point matches the reference where the element count is a multiple of 4; vec 4 refuses other counts', async () => {
+    for (const op of ['Relu', 'Sigmoid', 'Gelu', 'Exp']) {
+      const { layer, inputs } = opLayer(op, [randomF32([4, 3, 11], 7, -4, 4)]);
+      const want = runReferenceLayer(layer, inputs)[0]!;
+      for (const p of UNARY_F32.space) {
+        const got = (await runLayer(await gpu(), layer, UNARY_F32, inputs, p))[0]!;
+        expect(relL2(got, want), `${op} ${JSON.stringify(p)}`).toBeLessThan(1e-5);
+      }
+    }
+    const odd = opLayer('Relu', [randomF32([257], 8)]);
+    expect(() => UNARY_F32.plan(odd.layer, { wg: 256, vec: 4 })).toThrow(/257 elements are not a multiple of 4/);
+  });
+});
+
 describe('pointwise.clip (float) and pointwise.clip-int: Clip with bounds as tensors, exact', () => {
   const exact = exactCheck(gpu);
   const one = (dtype: DType, v: number, shape: Shape = []) => fromFloat64(dtype, shape, [v]);

@@ -6,13 +6,14 @@
  */
 import { node } from '../../ir/graph.js';
 import { chainSteps, clipBounds, CHAIN_MAX_INPUTS, formatStep, stepAttrs, type ChainOperand, type ChainStep } from '../../ir/ops/index.js';
-import { sizeOf, tensor } from '../../ir/tensor.js';
-import { Meta } from '../meta.js';
+import { UnsupportedError } from '../../errors.js';
+import { sameShape, sizeOf, tensor } from '../../ir/tensor.js';
+import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
 import type { LayerInfo, Tactic } from '../types.js';
 import { BINARY_CODES } from './binary.js';
-import { broadcastGeometry, elementGrid, padFront, WG } from './strides.js';
-import { unaryCode } from './unary.js';
+import { broadcastGeometry, padFront, WG } from './strides.js';
+import { unaryCode, vecWidth } from './unary.js';
 
 /** v as a WGSL float literal that converts to f32 exactly: the f32 value, written as JavaScript reads it back. */
 function f32Literal(v: number): string {
@@ -82,7 +83,9 @@ export const POINTWISE_CHAIN: Tactic = {
   id: 'pointwise.chain',
   ops: ['PointwiseChain'],
   kernel: 'pointwise/chain.wgsl',
-  space: [{ wg: WG }, { wg: 64 }],
+  // vec 4: four elements per thread through vec4 loads (kernels/pointwise/chain-vec4.wgsl), for
+  // chains without broadcasting whose element count is a multiple of 4.
+  space: [{ wg: WG }, { wg: 64 }, { wg: WG, vec: 4 }, { wg: 64, vec: 4 }],
   supports(layer) {
     const k = layer.inputs.length;
     if (k < 1 || k > CHAIN_MAX_INPUTS || !layer.inputs.every((t) => t?.dtype === 'f32')) return false;
@@ -92,12 +95,18 @@ export const POINTWISE_CHAIN: Tactic = {
     const wg = p['wg'] ?? WG;
     const k = layer.inputs.length;
     const inputs = Array.from({ length: CHAIN_MAX_INPUTS }, (_, i) => ({ input: i < k ? i : 0 }));
+    const out = layer.outputs[0]!.shape;
+    const n = sizeOf(out);
+    const vec = vecWidth(layer, p, n);
+    if (vec === 4 && !layer.inputs.every((t) => sameShape(t!.shape, out))) {
+      throw new UnsupportedError(`pointwise.chain vec 4 cannot run layer '${layer.node.name}': it broadcasts an input`);
+    }
     return [
       {
-        kernel: this.kernel,
+        kernel: vec === 4 ? 'pointwise/chain-vec4.wgsl' : this.kernel,
         constants: { WG: wg, INPUTS: k },
-        meta: chainMeta(layer)!,
-        dispatch: elementGrid(layer.outputs[0]!.shape, wg),
+        meta: vec === 4 ? new Meta().u32(n / 4).done() : chainMeta(layer)!,
+        dispatch: grid(Math.ceil(n / vec / wg)),
         bindings: [...inputs, { output: 0 }],
         hooks: chainHook(chainSteps(layer.node)),
       },

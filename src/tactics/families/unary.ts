@@ -1,8 +1,9 @@
+import { UnsupportedError } from '../../errors.js';
 import { isFloat } from '../../ir/dtype.js';
 import { sizeOf, toFloat64 } from '../../ir/tensor.js';
 import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
-import type { LayerInfo, Tactic } from '../types.js';
+import type { LayerInfo, Tactic, TacticParams } from '../types.js';
 
 /** Op codes of unary_op in kernels/common/unary.wgsl (the pointwise kernel's OP, the epilogues' ACT). */
 const CODES: Readonly<Record<string, number>> = {
@@ -40,11 +41,21 @@ export function unaryCode(layer: LayerInfo): { code: number; alpha: number; beta
 
 const WG = 256;
 
+/** Elements per thread of a pointwise point (`vec`, 1 or 4); 4 needs an element count that is a multiple of 4. */
+export function vecWidth(layer: LayerInfo, p: TacticParams, n: number): 1 | 4 {
+  const vec = p['vec'] ?? 1;
+  if (vec !== 1 && vec !== 4) throw new UnsupportedError(`pointwise 'vec' must be 1 or 4, got ${vec}`);
+  if (vec === 4 && n % 4 !== 0) throw new UnsupportedError(`vec 4 cannot run layer '${layer.node.name}': ${n} elements are not a multiple of 4`);
+  return vec;
+}
+
 export const UNARY_F32: Tactic = {
   id: 'pointwise.unary',
   ops: Object.keys(CODES),
   kernel: 'pointwise/unary.wgsl',
-  space: [{ wg: WG }],
+  // vec 4: four elements per thread through vec4 loads (kernels/pointwise/unary-vec4.wgsl), for
+  // element counts that are multiples of 4.
+  space: [{ wg: WG }, { wg: WG, vec: 4 }, { wg: 64, vec: 4 }],
   supports(layer) {
     const x = layer.inputs[0];
     if (!x || x.dtype !== 'f32') return false; // integer Identity is a copy: see the layout family
@@ -56,12 +67,13 @@ export const UNARY_F32: Tactic = {
     const n = sizeOf(layer.outputs[0]!.shape);
     const { code, alpha, beta } = unaryCode(layer);
     const wg = p['wg'] ?? WG;
+    const vec = vecWidth(layer, p, n);
     return [
       {
-        kernel: this.kernel,
+        kernel: vec === 4 ? 'pointwise/unary-vec4.wgsl' : this.kernel,
         constants: { WG: wg, OP: code },
-        meta: new Meta().u32(n).f32(alpha, beta).done(),
-        dispatch: grid(Math.ceil(n / wg)),
+        meta: new Meta().u32(n / vec).f32(alpha, beta).done(),
+        dispatch: grid(Math.ceil(n / vec / wg)),
         bindings: [{ input: 0 }, { output: 0 }],
       },
     ];
