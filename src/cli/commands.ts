@@ -6,7 +6,7 @@ import type { Tensor } from '../ir/tensor.js';
 import { coverage, exportOnnx, EXPORT_OPSET } from '../frontend/onnx/index.js';
 import { formatTrace } from '../passes/index.js';
 import { inferTypes, verify } from '../ir/index.js';
-import { CliError, loadEngine, loadNetwork, parseShapes } from './load.js';
+import { CliError, loadEngine, loadNetwork, loadPlugins, parseShapes } from './load.js';
 import { runDemo } from './demo.js';
 import { readInputs } from './inputs.js';
 import { bytes, table } from './table.js';
@@ -26,6 +26,8 @@ Commands:
 
 <net> is 'demo', an .onnx model, or a .js/.ts module whose default export is a network.
 ONNX inputs with symbolic dims need --shapes NAME:DIMxDIM... (e.g. --shapes input:8x3x224x224).
+Every command takes --plugin FILE (repeatable): a .js/.ts module whose default export is a
+plugin spec (custom ops with their kernels, see the README's Plugins section), registered first.
 Run 'wgrt <command> --help' for a command's options.`,
   build: `wgrt build <net> -o <engine.wgrt> [--shapes NAME:DIMS] [--level N] [--disable-pass NAME]... [--verbose]
            [--force-tactic LAYER|OP|PATTERN=TACTIC]... [--tune] [--timing-cache FILE [--timing-cache-strict]] [--iterations N]
@@ -125,12 +127,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       tune: { type: 'boolean' },
       'timing-cache': { type: 'string' },
       'timing-cache-strict': { type: 'boolean' },
+      plugin: { type: 'string', multiple: true },
     },
   });
   if (o.help) {
     console.log(usage(cmd));
     return 0;
   }
+  await loadPlugins(o.plugin ?? []);
   const target = positionals[0];
   const net = { shapes: parseShapes(o.shapes ?? []) };
   switch (cmd) {

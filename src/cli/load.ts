@@ -5,6 +5,7 @@ import { build, Engine, type BuildOptions } from '../engine/engine.js';
 import { WgrtError } from '../errors.js';
 import { loadOnnx } from '../frontend/onnx/index.js';
 import { Graph } from '../ir/graph.js';
+import { listPlugins, registerPlugin, type PluginSpec } from '../plugins/index.js';
 import { demoNetwork } from './demo-network.js';
 
 export class CliError extends WgrtError {
@@ -36,6 +37,33 @@ export function parseShapes(specs: readonly string[]): Record<string, number[]> 
   return out;
 }
 
+/** Imports a .js/.mjs/.ts module from the command line (TypeScript through tsx). */
+async function importModule(path: string): Promise<{ default?: unknown }> {
+  if (/\.(m|c)?ts$/.test(path)) {
+    const { register } = await import('tsx/esm/api');
+    register();
+  }
+  return (await import(pathToFileURL(path).href)) as { default?: unknown };
+}
+
+/**
+ * `--plugin FILE`: a module whose default export is a plugin spec (or a list of them) is
+ * registered (src/plugins), unless a plugin of that name and version already is; a module that
+ * registers its plugins when imported may export nothing.
+ */
+export async function loadPlugins(files: readonly string[]): Promise<void> {
+  for (const file of files) {
+    const path = resolve(file);
+    if (!existsSync(path)) throw new CliError(`plugin module '${file}' does not exist`);
+    const spec = (await importModule(path)).default;
+    for (const s of spec === undefined ? [] : Array.isArray(spec) ? spec : [spec]) {
+      const p = s as PluginSpec;
+      if (typeof p !== 'object' || p === null || typeof p.name !== 'string') throw new CliError(`${file}: its default export must be a plugin spec (see registerPlugin) or a list of them`);
+      if (!listPlugins().some((r) => r.name === p.name && r.version === p.version)) registerPlugin(p);
+    }
+  }
+}
+
 /**
  * A network given on the command line: `demo` (the embedded default), an .onnx model, or a
  * JS/TS module whose default export is a Graph or a fluent network.
@@ -45,14 +73,7 @@ export async function loadNetwork(spec: string, opts: NetworkOptions = {}): Prom
   const path = resolve(spec);
   if (!existsSync(path)) throw new CliError(`'${spec}' does not exist; give 'demo', an engine file (.wgrt), an .onnx model, or a .js/.ts module exporting a network`);
   if (path.endsWith('.onnx')) return loadOnnx(path, { shapes: opts.shapes, source: spec });
-  if (/\.(m|c)?[jt]s$/.test(path)) {
-    if (/\.(m|c)?ts$/.test(path)) {
-      const { register } = await import('tsx/esm/api');
-      register();
-    }
-    const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
-    return asGraph(mod.default, spec);
-  }
+  if (/\.(m|c)?[jt]s$/.test(path)) return asGraph((await importModule(path)).default, spec);
   throw new CliError(`'${spec}': unknown kind of network file; wgrt reads .onnx models, .js/.mjs/.ts modules and .wgrt engines`);
 }
 

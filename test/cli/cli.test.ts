@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/commands.js';
-import { EngineFormatError, TimingCacheError } from '../../src/errors.js';
+import { EngineFormatError, PluginError, TimingCacheError } from '../../src/errors.js';
+import { unregisterPlugin } from '../../src/plugins/index.js';
 import { useGpu } from '../helpers/gpu.js';
 
 useGpu();
@@ -118,6 +119,23 @@ describe('wgrt CLI', () => {
     for (const l of convs) expect(l.tactic, l.name).toBe(/^conv2d_.$/.test(l.name) ? 'conv.direct' : 'conv.implicit_gemm');
     await expect(cli('build', 'demo', '-o', file, '--force-tactic', 'nosuchlayer=conv.direct')).rejects.toThrow(/key 'nosuchlayer' matches no layer/);
     await expect(cli('build', 'demo', '-o', file, '--force-tactic', 'conv.direct')).rejects.toThrow(/--force-tactic takes LAYER\|OP\|PATTERN=TACTIC/);
+  });
+
+  it('--plugin FILE registers a plugin module before building, running or loading an engine that needs it', async () => {
+    const [plugin, net, file] = ['test/plugins/cli-plugin.ts', 'test/plugins/cli-net.ts', join(dir, 'plugin.wgrt')];
+    expect((await cli('build', net, '-o', file, '--plugin', plugin)).code).toBe(0);
+    unregisterPlugin('example.ScaledSwish');
+    await expect(cli('run', file, '--backend', 'webgpu')).rejects.toThrow(PluginError);
+    await expect(cli('run', file, '--backend', 'webgpu')).rejects.toThrow(/needs plugin 'example.ScaledSwish' v1/);
+    try {
+      const run = await cli('run', file, '--backend', 'webgpu', '--plugin', plugin);
+      expect(run.out).toMatch(/y: f32\[1, 8, 6, 6\]/);
+      const inspect = JSON.parse((await cli('inspect', file, '--format', 'json', '--plugin', plugin)).out) as { layers: { op: string; tactic: string }[] };
+      expect(inspect.layers.find((l) => l.op === 'ScaledSwish')!.tactic).toMatch(/^example.ScaledSwish\//);
+      await expect(cli('run', file, '--plugin', 'no/such/plugin.ts')).rejects.toThrow(/plugin module 'no\/such\/plugin.ts' does not exist/);
+    } finally {
+      unregisterPlugin('example.ScaledSwish');
+    }
   });
 
   it('exits with a usage error for unknown commands', async () => {
