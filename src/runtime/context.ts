@@ -3,7 +3,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Graph } from '../ir/graph.js';
 import { layerInfo } from '../ir/layer.js';
 import { checkFeeds, runReference } from '../reference/index.js';
-import { permute } from '../ir/layout.js';
+import { packConstant, packKey, type PackSpec } from '../tactics/pack.js';
 import { sizeOf, tensor, type Tensor } from '../ir/tensor.js';
 import { tacticById } from '../tactics/registry.js';
 import { fromGpuWords, gpuBytes, toGpuWords } from './buffers.js';
@@ -73,7 +73,7 @@ function referenceContext(graph: Graph): ExecutionContext {
 
 interface Weights {
   buffers: Map<string, GPUBuffer>;
-  /** Constants a tactic binds with their axes reordered (Binding.perm), by name and order. */
+  /** Constants a tactic binds packed (Binding.perm or .pack, see src/tactics/pack.ts), by name and packing. */
   packed: Map<string, GPUBuffer>;
 }
 const weightCache = new WeakMap<Engine, WeakMap<GPUDevice, Weights>>();
@@ -96,14 +96,14 @@ function upload(gpu: Gpu, label: string, t: Tensor): GPUBuffer {
   return b;
 }
 
-/** Constant `name` with its axes in the order `perm` (see Binding.perm), uploaded once per engine and device. */
-function packedWeight(engine: Engine, gpu: Gpu, w: Weights, name: string, perm: readonly number[]): GPUBuffer {
-  const key = `${name} [${perm.join(',')}]`;
+/** Constant `name` packed as the binding says (see src/tactics/pack.ts), uploaded once per engine and device. */
+function packedWeight(engine: Engine, gpu: Gpu, w: Weights, name: string, spec: PackSpec): GPUBuffer {
+  const key = `${name} ${packKey(spec)}`;
   let b = w.packed.get(key);
   if (b) return b;
   const t = engine.graph.initializers.get(name);
   if (!t) throw new DeviceError(`a kernel binds '${name}' as packed weights, but it is not a constant (engine is inconsistent); rebuild it`);
-  b = upload(gpu, key, permute(t, perm));
+  b = upload(gpu, key, packConstant(t, spec));
   w.packed.set(key, b);
   return b;
 }
@@ -156,7 +156,7 @@ class GpuContext implements ExecutionContext {
         owned.push(meta);
         const storage = plan.bindings.map((b) => {
           if ('scratch' in b) return { buffer: scratch! };
-          if ('input' in b && b.perm) return { buffer: packedWeight(engine, gpu, weights, l.inputs[b.input]!, b.perm) };
+          if ('input' in b && packKey(b)) return { buffer: packedWeight(engine, gpu, weights, l.inputs[b.input]!, b) };
           return bufferOf('input' in b ? l.inputs[b.input]! : l.outputs[b.output]!);
         });
         dispatches.push({ layer: li, d: bindDispatch(gpu, plan, pipeline, meta, storage) });

@@ -1,4 +1,5 @@
-import { fromPhysical, permute, physicalShape, toPhysical } from '../ir/layout.js';
+import { fromPhysical, physicalShape, toPhysical } from '../ir/layout.js';
+import { packConstant, packKey } from '../tactics/pack.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { LayerInfo, Tactic, TacticParams } from '../tactics/types.js';
 import { fromGpuWords, gpuBytes, toGpuWords } from './buffers.js';
@@ -52,7 +53,7 @@ export async function prepareLayer(
       made.push(meta);
       const storage = plan.bindings.map((b) => {
         if ('scratch' in b) return scratch!;
-        const packed = 'input' in b && b.perm && inputs[b.input] ? upload(permute(inputs[b.input]!, b.perm)) : undefined;
+        const packed = 'input' in b && packKey(b) && inputs[b.input] ? upload(packConstant(inputs[b.input]!, b)) : undefined;
         const buf = packed ?? ('input' in b ? inBufs[b.input] : outBufs[b.output]);
         if (!buf) throw new Error(`tactic ${tactic.id} binds an absent tensor ${JSON.stringify(b)}`);
         return buf;

@@ -2,6 +2,9 @@
 import './families/views.js';
 import './families/unary.js';
 import './families/conv.js';
+import './families/conv-winograd.js';
+import './families/conv-depthwise.js';
+import './families/conv-im2col.js';
 import './families/pool.js';
 import './families/norm.js';
 import './families/binary.js';

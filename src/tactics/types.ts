@@ -1,15 +1,17 @@
 import type { LayerInfo } from '../ir/layer.js';
+import type { PackSpec } from './pack.js';
 
 export type { LayerInfo };
 
 /**
- * What a storage binding holds: input i or output i of the node, or scratch memory. `perm`
- * (constant inputs only) binds the constant with its axes reordered as ONNX Transpose would, once,
- * when the engine's weights are uploaded: a kernel's packed weight layout. `scratch` (bytes) is a
+ * What a storage binding holds: input i or output i of the node, or scratch memory. `perm` and
+ * `pack` (constant inputs only) bind the constant packed for the kernel, once, when the engine's
+ * weights are uploaded (./pack.ts): `perm` reorders its axes as ONNX Transpose would, `pack` names
+ * a transform of PACKS (e.g. 'winograd-4x4', the Winograd weight transform). `scratch` (bytes) is a
  * work buffer the layer's dispatches share (e.g. split-K partial sums), its contents undefined
  * when the layer starts.
  */
-export type Binding = { readonly input: number; readonly perm?: readonly number[] } | { readonly output: number } | { readonly scratch: number };
+export type Binding = ({ readonly input: number } & PackSpec) | { readonly output: number } | { readonly scratch: number };
 
 /**
  * One compute dispatch, fully described by data: which WGSL file, its `override` constants,

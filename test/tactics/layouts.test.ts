@@ -123,13 +123,15 @@ describe('which tactics are offered for which layouts', () => {
     expect(ids(base)).not.toContain('conv.implicit_gemm_nhwc');
     expect(ids(base)).toContain('conv.direct');
   });
-  it('channel-last in and out: the vec4 kernel first, then the strided one; conv.direct not at all', () => {
-    expect(ids(laidOut(base, 'nhwc', 'nhwc'))).toEqual(['conv.implicit_gemm_nhwc', 'conv.implicit_gemm']);
+  // The Winograd tactics (3x3 stride 1) read and write any layout through strides.
+  const STRIDED = ['conv.implicit_gemm', 'conv.winograd_2x2', 'conv.winograd_4x4'];
+  it('channel-last in and out: the vec4 kernel first, then the strided ones; conv.direct not at all', () => {
+    expect(ids(laidOut(base, 'nhwc', 'nhwc'))).toEqual(['conv.implicit_gemm_nhwc', ...STRIDED]);
   });
-  it('mixed layouts or channels not a multiple of 4: the strided kernel only', () => {
-    expect(ids(laidOut(base, 'nchw', 'nhwc'))).toEqual(['conv.implicit_gemm']);
+  it('mixed layouts or channels not a multiple of 4: the strided kernels only', () => {
+    expect(ids(laidOut(base, 'nchw', 'nhwc'))).toEqual(STRIDED);
     const odd = nodeLayer('Conv', [randomF32([1, 6, 8, 8], 1), randomF32([8, 6, 3, 3], 2)], { constants: [1] });
-    expect(ids(laidOut(odd, 'nhwc', 'nhwc'))).toEqual(['conv.implicit_gemm']);
+    expect(ids(laidOut(odd, 'nhwc', 'nhwc'))).toEqual(STRIDED);
   });
   it('a residual laid out unlike the output: no kernel, and the error names the layouts', () => {
     const f = [randomF32([1, 8, 8, 8], 1), randomF32([8, 8, 3, 3], 2), undefined, randomF32([1, 8, 8, 8], 4)];

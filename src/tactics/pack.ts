@@ -1,0 +1,87 @@
+/**
+ * Constant packing: how a tactic wants a constant input (a weight) laid out for its kernel, as a
+ * pure function of the tensor. The runtime applies it once per engine and device when the weights
+ * are uploaded (src/runtime/context.ts) and keys the packed buffer by `packKey`, so two layers
+ * sharing a weight and a packing share one buffer. Nothing about packing is stored in engine files:
+ * plans are made again from the layer and the recorded tactic when an engine is loaded.
+ *
+ * Two kinds: `perm` (axes reordered as ONNX Transpose would, e.g. conv.implicit_gemm_nhwc's K x
+ * C_out weight) and a named transform from PACKS (e.g. the Winograd weight transform G g Gᵀ).
+ */
+import { UnsupportedError } from '../errors.js';
+import { permute } from '../ir/layout.js';
+import { fromFloat64, toFloat64, type Tensor } from '../ir/tensor.js';
+
+/**
+ * Winograd F(m x m, 3 x 3) weight transform: a [K, C, 3, 3] filter becomes U[ξ][k][c] =
+ * (G g[k][c] Gᵀ)[ξ] for the α² = (m + 2)² points ξ, stored [α², K, C] so that each point is a
+ * K x C row-major matrix: the A operand of the batched GEMM in kernels/conv/winograd-gemm.wgsl.
+ * G is Lavin & Gray's (arXiv:1509.09308) for F(2, 3), and the points 0, ±1, ±2, ∞ for F(4, 3).
+ */
+const WINOGRAD_G: Record<2 | 4, readonly (readonly number[])[]> = {
+  2: [
+    [1, 0, 0],
+    [1 / 2, 1 / 2, 1 / 2],
+    [1 / 2, -1 / 2, 1 / 2],
+    [0, 0, 1],
+  ],
+  4: [
+    [1 / 4, 0, 0],
+    [-1 / 6, -1 / 6, -1 / 6],
+    [-1 / 6, 1 / 6, -1 / 6],
+    [1 / 24, 1 / 12, 1 / 6],
+    [1 / 24, -1 / 12, 1 / 6],
+    [0, 0, 1],
+  ],
+};
+
+function winogradWeights(t: Tensor, m: 2 | 4): Tensor {
+  const [k, c, kh, kw] = t.shape;
+  if (t.shape.length !== 4 || kh !== 3 || kw !== 3) {
+    throw new UnsupportedError(`pack 'winograd-${m}x${m}': needs a [K, C, 3, 3] weight, got [${t.shape.join(', ')}]`);
+  }
+  const G = WINOGRAD_G[m];
+  const a = m + 2;
+  const g = toFloat64(t);
+  const out = new Float64Array(a * a * k! * c!);
+  const tmp = new Float64Array(a * 3); // G g, a x 3
+  for (let o = 0; o < k! * c!; o++) {
+    const base = o * 9;
+    for (let i = 0; i < a; i++) {
+      for (let j = 0; j < 3; j++) tmp[i * 3 + j] = G[i]![0]! * g[base + j]! + G[i]![1]! * g[base + 3 + j]! + G[i]![2]! * g[base + 6 + j]!;
+    }
+    for (let i = 0; i < a; i++) {
+      for (let j = 0; j < a; j++) {
+        const v = tmp[i * 3]! * G[j]![0]! + tmp[i * 3 + 1]! * G[j]![1]! + tmp[i * 3 + 2]! * G[j]![2]!;
+        out[(i * a + j) * k! * c! + o] = v; // o = kk * C + cc: row-major K x C per point
+      }
+    }
+  }
+  return fromFloat64(t.dtype, [a * a, k!, c!], out);
+}
+
+/** Named constant transforms a Binding may ask for (`{ input: 1, pack: 'winograd-4x4' }`). */
+export const PACKS = {
+  'winograd-2x2': (t: Tensor): Tensor => winogradWeights(t, 2),
+  'winograd-4x4': (t: Tensor): Tensor => winogradWeights(t, 4),
+} as const satisfies Record<string, (t: Tensor) => Tensor>;
+
+export type PackName = keyof typeof PACKS;
+
+/** What a packed input binding says about its constant: axes reordered, or a named transform. */
+export interface PackSpec {
+  readonly perm?: readonly number[];
+  readonly pack?: PackName;
+}
+
+/** The cache key of a binding's packing, or undefined when the constant is bound as stored. */
+export function packKey(b: PackSpec): string | undefined {
+  if (b.pack) return b.pack;
+  return b.perm ? `[${b.perm.join(',')}]` : undefined;
+}
+
+/** The constant as the binding wants it on the GPU (the tensor itself when unpacked). */
+export function packConstant(t: Tensor, b: PackSpec): Tensor {
+  if (b.pack) return PACKS[b.pack](t);
+  return b.perm ? permute(t, b.perm) : t;
+}
