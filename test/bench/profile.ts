@@ -1,8 +1,9 @@
 // Per-layer GPU time of one model (median over runs, one timestamped pass per layer) and the
 // roofline table: each layer's achieved TFLOP/s and GB/s against the adapter's measured peaks
 // (src/tune/peaks.ts), the slowest layers, the time per tactic and the share in GEMM/conv kernels.
-//   npx tsx test/bench/profile.ts [model.onnx|demo] [--level N] [--tune] [--iterations 10] [--top 15] [--json out.json]
-import { writeFileSync } from 'node:fs';
+//   npx tsx test/bench/profile.ts [model.onnx|demo] [--level N] [--tune [--cache timing.json]] [--iterations 10] [--top 15] [--json out.json]
+// --cache reads a timing cache (e.g. written by tune.ts --cache) so that --tune times only what it lacks.
+import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { demoNetwork } from '../../src/cli/demo-network.js';
 import { percentile } from '../../src/cli/demo.js';
@@ -13,18 +14,20 @@ import { roofline } from '../../src/engine/roofline.js';
 import { loadOnnx } from '../../src/frontend/onnx/index.js';
 import { isMatrixOp } from '../../src/ir/cost.js';
 import { releaseDevices, requireGpu } from '../../src/runtime/device.js';
+import { TimingCache } from '../../src/tune/cache.js';
 import { measurePeaks } from '../../src/tune/peaks.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { level: { type: 'string' }, iterations: { type: 'string' }, top: { type: 'string' }, tune: { type: 'boolean' }, json: { type: 'string' } },
+  options: { level: { type: 'string' }, iterations: { type: 'string' }, top: { type: 'string' }, tune: { type: 'boolean' }, cache: { type: 'string' }, json: { type: 'string' } },
 });
 const model = positionals[0] ?? 'demo';
 const graph = model === 'demo' ? demoNetwork() : loadOnnx(model);
 const gpu = await requireGpu();
 const peaks = await measurePeaks(gpu);
 const opts = values.level === undefined ? {} : { optimizationLevel: Number(values.level) };
-const engine = values.tune ? (await buildTuned(graph, { ...opts, tune: { gpu } })).engine : build(graph, opts);
+const cache = values.cache && existsSync(values.cache) ? TimingCache.load(values.cache) : undefined;
+const engine = values.tune ? (await buildTuned(graph, { ...opts, tune: { gpu, ...(cache ? { cache } : {}) } })).engine : build(graph, opts);
 const ctx = await engine.createContext({ backend: 'webgpu', profile: true });
 const feeds = readInputs(engine.graph, [], 1);
 for (let i = 0; i < 3; i++) await ctx.run(feeds);
