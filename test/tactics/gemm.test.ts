@@ -135,6 +135,7 @@ describe('gemm.blocked vs reference', () => {
     [[130, 12], [12, 132]], // two tiles each way, K not a multiple of 8
     [[2, 3, 5, 8], [3, 8, 12]], // batches on both sides, broadcast
     [[256, 256], [256, 256]],
+    [[200, 84], [84, 292]], // partial tiles both ways, 11 slices of K (the last one partial)
   ];
   for (const [sa, sb] of matmuls) {
     it(`MatMul [${sa}] x [${sb}]`, async () => {

@@ -220,6 +220,8 @@ export const GEMM_BLOCKED: Tactic = {
   id: 'gemm.blocked',
   ops: ['Gemm', 'MatMul', 'FusedGemm', 'FusedMatMul'],
   kernel: 'gemm/blocked.wgsl',
+  // One point: K slices of 16 and 32, double buffering and other tiles were all slower on the H100
+  // (see kernels/gemm/blocked.wgsl).
   space: [{}],
   supports(layer) {
     const g = gemmGeometry(layer);
