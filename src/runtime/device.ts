@@ -14,6 +14,12 @@ export interface AdapterSummary {
 export interface DeviceOptions {
   /** Create the GPU with `enable-dawn-features=allow_unsafe_apis` (subgroup matrices). */
   readonly unsafeApis?: boolean;
+  /**
+   * false: Dawn's `disable_robustness` toggle, so shaders lose the bounds clamp on every storage
+   * access. wgrt's kernels check their own bounds, so results are the same; a kernel (a plugin's)
+   * that reads out of range then reads garbage instead of a clamped element. Default true.
+   */
+  readonly robustness?: boolean;
   readonly powerPreference?: GPUPowerPreference;
 }
 
@@ -77,7 +83,8 @@ async function open(opts: DeviceOptions): Promise<Gpu | undefined> {
   // Dawn rounds timestamps down to 2^16 ns by default (a browser privacy measure); a profiler
   // needs them exact.
   const flags = ['disable-dawn-features=timestamp_quantization'];
-  if (opts.unsafeApis) flags.push('enable-dawn-features=allow_unsafe_apis');
+  const enable = [...(opts.unsafeApis ? ['allow_unsafe_apis'] : []), ...(opts.robustness === false ? ['disable_robustness'] : [])];
+  if (enable.length) flags.push(`enable-dawn-features=${enable.join(',')}`);
   const gpu = m.create(flags);
   const adapter = await gpu.requestAdapter(opts.powerPreference ? { powerPreference: opts.powerPreference } : {});
   if (!adapter) return undefined;

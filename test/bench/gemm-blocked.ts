@@ -1,7 +1,8 @@
 // The GEMM tactics' parameter points on one square f32 MatMul, each checked and then timed
 // round-robin by the autotuner's timing (src/tune/timing.ts), in two rounds to show the spread.
 // Checked: sampled rows of Y against a float64 product on the CPU.
-//   npx tsx test/bench/gemm-blocked.ts [--size 4096] [--iterations 20] [--rows 32] [--extra gemm/x.wgsl,...]
+//   npx tsx test/bench/gemm-blocked.ts [--size 4096] [--iterations 20] [--rows 32] [--extra gemm/x.wgsl,...] [--no-robustness]
+// --no-robustness: Dawn without bounds clamps on storage accesses (DeviceOptions.robustness).
 // --extra also times gemm.blocked's plan with other kernel files under kernels/ (variants of
 // kernels/gemm/blocked.wgsl with its bindings and grid, to compare in one command).
 import { parseArgs } from 'node:util';
@@ -14,11 +15,11 @@ import { timeCandidates, type Timing } from '../../src/tune/timing.js';
 import { randomF32 } from '../helpers/data.js';
 import { opLayer } from '../helpers/op-layer.js';
 
-const { values } = parseArgs({ options: { size: { type: 'string' }, iterations: { type: 'string' }, rows: { type: 'string' }, extra: { type: 'string' } } });
+const { values } = parseArgs({ options: { size: { type: 'string' }, iterations: { type: 'string' }, rows: { type: 'string' }, extra: { type: 'string' }, 'no-robustness': { type: 'boolean' } } });
 const n = Number(values.size ?? 4096);
 const iterations = Number(values.iterations ?? 20);
 const rows = Number(values.rows ?? 32);
-const gpu = await requireGpu();
+const gpu = await requireGpu(values['no-robustness'] ? { robustness: false } : {});
 
 const A = randomF32([n, n], 1);
 const B = randomF32([n, n], 2);

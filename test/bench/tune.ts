@@ -2,7 +2,8 @@
 // tuned with an empty timing cache, then again with the warm cache (strict), and times the
 // heuristic and tuned engines interleaved (./interleave.ts). Prints build times, GPU and wall
 // medians, and the layers whose choice changed.
-//   npx tsx test/bench/tune.ts [model.onnx|demo|gemm:N] [--iterations 30] [--runs 8] [--cache out.json] [--report]
+//   npx tsx test/bench/tune.ts [model.onnx|demo|gemm:N] [--iterations 30] [--runs 8] [--cache out.json] [--report] [--no-robustness]
+// --no-robustness: Dawn without bounds clamps on storage accesses (DeviceOptions.robustness).
 // --report prints every candidate's time (the build report of `wgrt build --tune --verbose`).
 import { parseArgs } from 'node:util';
 import { demoNetwork } from '../../src/cli/demo-network.js';
@@ -20,12 +21,12 @@ import { median, ratio, timeInterleaved } from './interleave.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { iterations: { type: 'string' }, runs: { type: 'string' }, cache: { type: 'string' }, report: { type: 'boolean' } },
+  options: { iterations: { type: 'string' }, runs: { type: 'string' }, cache: { type: 'string' }, report: { type: 'boolean' }, 'no-robustness': { type: 'boolean' } },
 });
 const iterations = Number(values.iterations ?? 30);
 const model = positionals[0] ?? 'test/data/onnx-conformance/light/light_resnet50/model.onnx';
 const graph = model === 'demo' ? demoNetwork() : model.startsWith('gemm:') ? gemmGraph(Number(model.slice(5))) : loadOnnx(model);
-const gpu = await requireGpu();
+const gpu = await requireGpu(values['no-robustness'] ? { robustness: false } : {});
 const runs = Number(values.runs ?? 8);
 
 const since = (t0: number) => performance.now() - t0;

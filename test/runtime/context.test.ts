@@ -51,6 +51,18 @@ describe('ExecutionContext on WebGPU', () => {
     for (const k of Object.keys(a)) expect(Buffer.from(b[k]!.data.buffer).equals(Buffer.from(a[k]!.data.buffer)), k).toBe(true);
   });
 
+  it('runs on a device without robustness (robustness: false) to bitwise the same outputs', async () => {
+    await gpu();
+    const engine = build(resnetish());
+    const feeds = { x: randomF32([2, 3, 19, 17], 8) };
+    const plain = await engine.createContext({ backend: 'webgpu' });
+    const fast = await engine.createContext({ backend: 'webgpu', robustness: false });
+    const [a, b] = [await plain.run(feeds), await fast.run(feeds)];
+    for (const k of Object.keys(a)) expect(Buffer.from(b[k]!.data.buffer).equals(Buffer.from(a[k]!.data.buffer)), k).toBe(true);
+    plain.release();
+    fast.release();
+  });
+
   it('runs several contexts of one engine concurrently, each with its own result', async () => {
     await gpu();
     const engine = build(demoNetwork());
