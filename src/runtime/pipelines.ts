@@ -4,39 +4,55 @@ import { META_WORDS } from '../tactics/meta.js';
 import type { Gpu } from './device.js';
 import { kernelCacheKey, kernelLabel, kernelSource } from '../tactics/sources.js';
 
-const caches = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
+const caches = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
 
-/** The compute pipeline for a plan's kernel, hooks and constants, compiled once per device. */
-export async function pipelineFor(gpu: Gpu, plan: KernelPlan): Promise<GPUComputePipeline> {
+/**
+ * The compute pipeline for a plan's kernel, hooks and constants, compiled once per device.
+ * Several may compile at once (the autotuner asks for all of a layer's candidates together): each
+ * error scope is pushed and popped with no await between, so concurrent requests never share one.
+ */
+export function pipelineFor(gpu: Gpu, plan: KernelPlan): Promise<GPUComputePipeline> {
   let cache = caches.get(gpu.device);
   if (!cache) caches.set(gpu.device, (cache = new Map()));
   const key = JSON.stringify([kernelCacheKey(plan.kernel), plan.hooks ?? '', Object.entries(plan.constants).sort()]);
   let p = cache.get(key);
-  if (p) return p;
+  if (!p) {
+    p = compile(gpu, plan);
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
+  }
+  return p;
+}
+
+async function compile(gpu: Gpu, plan: KernelPlan): Promise<GPUComputePipeline> {
   const device = gpu.device;
   const code = plan.hooks ? `${kernelSource(plan.kernel)}\n${plan.hooks}` : kernelSource(plan.kernel);
   device.pushErrorScope('validation');
   const module = device.createShaderModule({ code, label: plan.kernel });
+  const moduleError = device.popErrorScope();
   const info = await module.getCompilationInfo();
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length > 0) {
-    await device.popErrorScope();
+    await moduleError;
     const lines = errors.map((m) => `  ${kernelLabel(plan.kernel)}:${m.lineNum}:${m.linePos}: ${m.message}`).join('\n');
     throw new DeviceError(`WGSL compilation failed for ${kernelLabel(plan.kernel)} (line numbers include the prelude, the included files and the generated hooks):\n${lines}`);
   }
+  device.pushErrorScope('validation');
+  const pipeline = device.createComputePipelineAsync({
+    label: plan.kernel,
+    layout: 'auto',
+    compute: { module, entryPoint: 'main', constants: { ...plan.constants } },
+  });
+  const pipelineError = device.popErrorScope();
+  let p: GPUComputePipeline;
   try {
-    p = await device.createComputePipelineAsync({
-      label: plan.kernel,
-      layout: 'auto',
-      compute: { module, entryPoint: 'main', constants: { ...plan.constants } },
-    });
+    p = await pipeline;
   } catch (e) {
-    await device.popErrorScope();
+    await pipelineError;
     throw new DeviceError(`pipeline creation failed for ${kernelLabel(plan.kernel)} with ${JSON.stringify(plan.constants)}: ${(e as Error).message}`);
   }
-  const err = await device.popErrorScope();
+  const err = (await moduleError) ?? (await pipelineError);
   if (err) throw new DeviceError(`pipeline creation failed for ${kernelLabel(plan.kernel)}: ${err.message}`);
-  cache.set(key, p);
   return p;
 }
 

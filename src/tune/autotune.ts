@@ -92,28 +92,25 @@ async function tuneLayer(layer: LayerInfo, tactics: readonly Tactic[], adapter: 
   const prepared: { tactic: Tactic; params: TacticParams; layer: PreparedLayer }[] = [];
   let expected = await expectedOutputs(layer, inputs, opts);
   try {
-    for (const t of tactics) {
-      for (const params of points(t, layer)) {
-        const fail = (error: string) => results.push({ tactic: t.id, params, error });
-        let p: PreparedLayer;
-        try {
-          p = await prepareLayer(opts.gpu, layer, t, inputs, params);
-        } catch (e) {
-          fail((e as Error).message); // a point the plan refuses for this shape
-          continue;
-        }
-        prepared.push({ tactic: t, params, layer: p });
-        if (opts.check === false) continue;
-        const got = await runPrepared(opts.gpu, layer, p);
-        if (!expected) {
-          expected = { outputs: got, by: `${t.id} ${JSON.stringify(params)}` };
-          continue;
-        }
-        const why = outputsMismatch(got, expected.outputs);
-        if (why) {
-          prepared.pop()!.layer.release();
-          fail(`wrong result (checked against ${expected.by}): ${why}`);
-        }
+    // All candidates at once, so that their pipelines compile concurrently.
+    const all = tactics.flatMap((tactic) => points(tactic, layer).map((params) => ({ tactic, params })));
+    const made = await Promise.allSettled(all.map((c) => prepareLayer(opts.gpu, layer, c.tactic, inputs, c.params)));
+    made.forEach((m, k) => {
+      const { tactic, params } = all[k]!;
+      if (m.status === 'fulfilled') prepared.push({ tactic, params, layer: m.value });
+      else results.push({ tactic: tactic.id, params, error: (m.reason as Error).message }); // a point the plan refuses for this shape
+    });
+    for (const p of opts.check === false ? [] : [...prepared]) {
+      const got = await runPrepared(opts.gpu, layer, p.layer);
+      if (!expected) {
+        expected = { outputs: got, by: `${p.tactic.id} ${JSON.stringify(p.params)}` };
+        continue;
+      }
+      const why = outputsMismatch(got, expected.outputs);
+      if (why) {
+        prepared.splice(prepared.indexOf(p), 1);
+        p.layer.release();
+        results.push({ tactic: p.tactic.id, params: p.params, error: `wrong result (checked against ${expected.by}): ${why}` });
       }
     }
     const times = await timeCandidates(opts.gpu, prepared.map((p) => p.layer), opts);

@@ -108,7 +108,7 @@ describe('autotune', () => {
 
   it('checks every candidate before timing it: a wrong tactic is rejected, against the reference or, for a large layer, the default tactic', async () => {
     // A deliberately broken Relu tactic: the unary kernel computing Sigmoid.
-    const wrong: Tactic = { ...UNARY_F32, id: 'test.wrong_relu', ops: ['Relu'], plan: (l, p) => UNARY_F32.plan(l, p).map((k) => ({ ...k, constants: { ...k.constants, OP: UNARY_CODES['Sigmoid']! } })) };
+    const wrong: Tactic = { ...UNARY_F32, id: 'test.wrong_relu', ops: ['Relu'], space: [{ wg: 256 }], plan: (l, p) => UNARY_F32.plan(l, p).map((k) => ({ ...k, constants: { ...k.constants, OP: UNARY_CODES['Sigmoid']! } })) };
     registerTactic(wrong);
     try {
       const net = network('relu', { seed: 3 });
