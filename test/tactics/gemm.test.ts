@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { build } from '../../src/engine/engine.js';
+import { network } from '../../src/frontend/fluent/index.js';
+import { runReference } from '../../src/reference/index.js';
 import { runReferenceLayer } from '../../src/reference/index.js';
 import { GEMM_BLOCKED, GEMM_GEMV, GEMM_TILED, GEMM_VEC4 } from '../../src/tactics/families/gemm.js';
 import { candidates, tacticById, type Tactic, type TacticParams } from '../../src/tactics/index.js';
@@ -145,6 +148,23 @@ describe('gemm.blocked vs reference', () => {
   it('Gemm with alpha, beta and a full C; FusedGemm with residual and activation', async () => {
     await check('Gemm', [randomF32([33, 20], 3), randomF32([20, 44], 4), randomF32([33, 44], 5)], { alpha: 0.5, beta: -2 }, GEMM_BLOCKED.space, GEMM_BLOCKED);
     await check('FusedGemm', [randomF32([33, 20], 3), randomF32([20, 44], 4), randomF32([44], 5), randomF32([33, 44], 6)], { activation: 'Relu' }, GEMM_BLOCKED.space, GEMM_BLOCKED);
+  });
+  it('Gemm transB with a constant weight (a classifier head: bound transposed at upload); not a run-time one', async () => {
+    await check('Gemm', [randomF32([32, 136], 3), { constant: randomF32([100, 136], 4) }, { constant: randomF32([100], 5) }], { transB: 1 }, GEMM_BLOCKED.space, GEMM_BLOCKED);
+    expect(candidates(opLayer('Gemm', [randomF32([32, 136], 3), randomF32([100, 136], 4)], { transB: 1 }).layer)).not.toContain(GEMM_BLOCKED);
+  });
+  it('a dense head (Gemm transB) forced to gemm.blocked runs in an engine like the reference', async () => {
+    await gpu();
+    const net = network('head', { seed: 3 });
+    net.output('y', net.input('x', [8, 64]).dense(20, { name: 'fc' }));
+    const g = net.build();
+    const engine = build(g, { force: { fc: 'gemm.blocked' } });
+    expect(engine.layers.find((l) => l.name === 'fc')!.tactic).toBe('gemm.blocked');
+    const feeds = { x: randomF32([8, 64], 9) };
+    const ctx = await engine.createContext({ backend: 'webgpu' });
+    const got = await ctx.run(feeds);
+    ctx.release();
+    expect(relL2(got['y']!, runReference(g, feeds)['y']!)).toBeLessThan(1e-5);
   });
 });
 

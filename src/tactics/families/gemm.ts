@@ -226,15 +226,27 @@ export const GEMM_BLOCKED: Tactic = {
   supports(layer) {
     const g = gemmGeometry(layer);
     if (!g || !layer.inputs.every((t) => !t || t.dtype === 'f32')) return false;
-    const rowMajor = g.aStrides[0] === g.k && g.aStrides[1] === 1 && g.bStrides[0] === g.n && g.bStrides[1] === 1;
+    const rowMajorA = g.aStrides[0] === g.k && g.aStrides[1] === 1;
+    const rowMajorB = (g.bStrides[0] === g.n && g.bStrides[1] === 1) || packsB(layer, g);
     const batches = g.batch.reduce((p, d) => p * d, 1);
-    return rowMajor && g.k % 4 === 0 && g.n % 4 === 0 && g.batch.length <= MAX_BATCH_DIMS && batches <= 65535;
+    return rowMajorA && rowMajorB && g.k % 4 === 0 && g.n % 4 === 0 && g.batch.length <= MAX_BATCH_DIMS && batches <= 65535;
   },
   plan(layer) {
     const g = gemmGeometry(layer)!;
-    return [gemmPlan(layer, g, this.kernel, {}, [Math.ceil(g.n / 128), Math.ceil(g.m / 128)])];
+    if (!packsB(layer, g)) return [gemmPlan(layer, g, this.kernel, {}, [Math.ceil(g.n / 128), Math.ceil(g.m / 128)])];
+    const plan = gemmPlan(layer, { ...g, bStrides: [g.n, 1] }, this.kernel, {}, [Math.ceil(g.n / 128), Math.ceil(g.m / 128)]);
+    return [{ ...plan, bindings: plan.bindings.map((b, i) => (i === 1 ? { input: 1, perm: [1, 0] } : b)) }];
   },
 };
+
+/**
+ * B stored transposed (N x K: Gemm transB, a classifier's weight) but constant and 2-D: bound
+ * row-major, transposed once when the weights are uploaded (Binding.perm).
+ */
+function packsB(layer: LayerInfo, g: GemmGeometry): boolean {
+  const b = layer.inputs[1];
+  return g.bStrides[0] === 1 && g.bStrides[1] === g.k && g.k > 1 && b?.shape.length === 2 && layer.ctx.constant(1) !== undefined;
+}
 
 export const GEMM_TILED = tiledTactic('gemm.tiled', ['Gemm', 'MatMul']);
 export const GEMM_FUSED = tiledTactic('gemm.fused', ['FusedGemm', 'FusedMatMul']);
