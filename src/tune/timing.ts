@@ -1,8 +1,9 @@
 /**
  * Timing the candidates of a layer (tactics at parameter points) on the adapter: warm-up, then timed
- * samples. A sample is one compute pass running the layer `repeat` times back to back, divided
- * by `repeat`: a pass of its own per run would mostly measure the pass (on the H100 through Dawn,
- * a timestamped pass per run read about 0.07 ms, several times a small layer's kernel). With timestamp-query
+ * samples. A sample is one compute pass running the layer several times back to back (enough for
+ * about `sampleMs`, at most `repeat`), divided by that count: a pass of its own per run would
+ * mostly measure the pass (on the H100 through Dawn, a timestamped pass per run read about
+ * 0.07 ms, several times a small layer's kernel). With timestamp-query
  * every pass has its start and end stamped and all samples go in one submission; without it each
  * sample is submitted alone and timed on the wall clock up to onSubmittedWorkDone.
  */
@@ -16,8 +17,14 @@ export interface TimingOptions {
   readonly warmup?: number;
   /** A candidate whose first sample is this many times the best mean so far is dropped (default 3). */
   readonly dropFactor?: number;
-  /** Runs of the layer per sample, back to back in one pass (default 10). */
+  /** Most runs of the layer per sample, back to back in one pass (default 10). */
   readonly repeat?: number;
+  /**
+   * A sample aims at this much GPU time (default 1 ms): a candidate whose first run takes t ms is
+   * sampled with ceil(sampleMs / t) runs, at most `repeat`. Long layers (batch 32) then run once
+   * per sample instead of ten times, short ones still amortize the pass.
+   */
+  readonly sampleMs?: number;
 }
 
 export interface Timing {
@@ -32,6 +39,7 @@ export interface Timing {
 
 export const DEFAULT_ITERATIONS = 8;
 export const DEFAULT_REPEAT = 10;
+export const DEFAULT_SAMPLE_MS = 1;
 
 /** `n` samples of `repeat` runs of `layer` (one pass each); returns each sample's time per run in ms. */
 async function runs(gpu: Gpu, layer: PreparedLayer, n: number, repeat: number, stamp: boolean): Promise<number[]> {
@@ -88,11 +96,16 @@ export async function timeCandidates(gpu: Gpu, layers: readonly PreparedLayer[],
   const method = stamp ? 'timestamp' : 'wall';
   const iterations = Math.max(1, opts.iterations ?? DEFAULT_ITERATIONS);
   const repeat = Math.max(1, opts.repeat ?? DEFAULT_REPEAT);
-  for (const l of layers) await runs(gpu, l, Math.max(0, opts.warmup ?? 2), repeat, false);
+  const reps: number[] = [];
+  for (const l of layers) {
+    const [first] = await runs(gpu, l, 1, 1, stamp); // one run sizes the samples
+    reps.push(Math.max(1, Math.min(repeat, Math.ceil((opts.sampleMs ?? DEFAULT_SAMPLE_MS) / Math.max(first!, 1e-4)))));
+    await runs(gpu, l, Math.max(0, opts.warmup ?? 2), reps[reps.length - 1]!, false);
+  }
   const samples: number[][] = layers.map(() => []);
   const dropped = layers.map(() => false);
   for (let i = 0; i < iterations; i++) {
-    for (const [k, l] of layers.entries()) if (!dropped[k]) samples[k]!.push(...(await runs(gpu, l, 1, repeat, stamp)));
+    for (const [k, l] of layers.entries()) if (!dropped[k]) samples[k]!.push(...(await runs(gpu, l, 1, reps[k]!, stamp)));
     if (i === 0) {
       const best = Math.min(...samples.map((s) => s[0]!));
       samples.forEach((s, k) => (dropped[k] = s[0]! > (opts.dropFactor ?? 3) * best));
