@@ -1,6 +1,6 @@
 import { fromPhysical, physicalShape, toPhysical } from '../ir/layout.js';
 import { packConstant, packKey } from '../tactics/pack.js';
-import type { Tensor } from '../ir/tensor.js';
+import { sizeOf, tensor, type Tensor } from '../ir/tensor.js';
 import type { LayerInfo, Tactic, TacticParams } from '../tactics/types.js';
 import { fromGpuWords, gpuBytes, toGpuWords } from './buffers.js';
 import type { Gpu } from './device.js';
@@ -67,8 +67,30 @@ export async function prepareLayer(
   }
 }
 
-/** Runs a prepared layer once and reads its outputs back as logical tensors (undefined where an output is absent). */
-export async function runPrepared(gpu: Gpu, layer: LayerInfo, prepared: PreparedLayer): Promise<(Tensor | undefined)[]> {
+/** Evenly spread chunks of a physical buffer of `n` elements that a sampled read takes. */
+export const SAMPLE_CHUNKS = 64;
+export const SAMPLE_CHUNK = 4096;
+
+/** The [offset, count] element ranges sampled from `n` elements, or undefined when `n` is small enough to read whole. */
+export function sampleRanges(n: number): [number, number][] | undefined {
+  if (n <= SAMPLE_CHUNKS * SAMPLE_CHUNK) return undefined;
+  return Array.from({ length: SAMPLE_CHUNKS }, (_, i) => [Math.floor((i * (n - SAMPLE_CHUNK)) / (SAMPLE_CHUNKS - 1)), SAMPLE_CHUNK]);
+}
+
+/** The sampled elements of a physical f32 tensor, as a 1-D tensor (what a sampled read returns). */
+export function sampleOf(t: Tensor, ranges: readonly [number, number][]): Tensor {
+  const out = new Float32Array(ranges.length * SAMPLE_CHUNK);
+  ranges.forEach(([o, c], i) => out.set((t.data as Float32Array).subarray(o, o + c), i * SAMPLE_CHUNK));
+  return tensor('f32', [out.length], out);
+}
+
+/**
+ * Runs a prepared layer once and reads its outputs back as logical tensors (undefined where an
+ * output is absent). With `sampled`, a large f32 output comes back as sampleOf its physical
+ * buffer (sampleRanges): what the autotuner compares, without moving and converting a whole
+ * batch-32 activation per candidate.
+ */
+export async function runPrepared(gpu: Gpu, layer: LayerInfo, prepared: PreparedLayer, sampled = false): Promise<(Tensor | undefined)[]> {
   const device = gpu.device;
   const reads: GPUBuffer[] = [];
   try {
@@ -76,25 +98,29 @@ export async function runPrepared(gpu: Gpu, layer: LayerInfo, prepared: Prepared
     const pass = encoder.beginComputePass();
     prepared.encode(pass);
     pass.end();
-    const staged = prepared.outputs.map((b) => {
+    const staged = prepared.outputs.map((b, i) => {
       if (!b) return undefined;
-      const r = device.createBuffer({ size: b.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const type = layer.outputs[i]!;
+      const ranges = sampled && type.dtype === 'f32' ? sampleRanges(sizeOf(type.shape)) : undefined;
+      const r = device.createBuffer({ size: ranges ? 4 * SAMPLE_CHUNKS * SAMPLE_CHUNK : b.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       reads.push(r);
-      encoder.copyBufferToBuffer(b, 0, r, 0, b.size);
-      return r;
+      if (ranges) ranges.forEach(([o, c], k) => encoder.copyBufferToBuffer(b, 4 * o, r, 4 * k * SAMPLE_CHUNK, 4 * c));
+      else encoder.copyBufferToBuffer(b, 0, r, 0, b.size);
+      return { r, ranges };
     });
     device.queue.submit([encoder.finish()]);
     const out: (Tensor | undefined)[] = [];
-    for (const [i, r] of staged.entries()) {
-      if (!r) {
+    for (const [i, s] of staged.entries()) {
+      if (!s) {
         out.push(undefined);
         continue;
       }
-      await r.mapAsync(GPUMapMode.READ);
+      await s.r.mapAsync(GPUMapMode.READ);
       const type = layer.outputs[i]!;
       const l = layer.layouts.outputs[i] ?? 'nchw';
-      out.push(fromPhysical(fromGpuWords({ dtype: type.dtype, shape: physicalShape(type.shape, l) }, r.getMappedRange().slice(0)), l));
-      r.unmap();
+      const words = s.r.getMappedRange().slice(0);
+      out.push(s.ranges ? tensor('f32', [SAMPLE_CHUNKS * SAMPLE_CHUNK], new Float32Array(words)) : fromPhysical(fromGpuWords({ dtype: type.dtype, shape: physicalShape(type.shape, l) }, words), l));
+      s.r.unmap();
     }
     return out;
   } finally {

@@ -17,6 +17,9 @@ import { useGpu } from '../helpers/gpu.js';
 import { feedsFor } from '../passes/helpers.js';
 import { registerTactic, unregisterTactic, type Tactic } from '../../src/tactics/index.js';
 import { UNARY_CODES, UNARY_F32 } from '../../src/tactics/families/unary.js';
+import { prepareLayer, runPrepared, sampleOf, sampleRanges } from '../../src/runtime/layer.js';
+import { randomF32 } from '../helpers/data.js';
+import { opLayer } from '../helpers/op-layer.js';
 
 const gpu = useGpu();
 const FAST = { iterations: 2, warmup: 1, repeat: 2 };
@@ -111,19 +114,51 @@ describe('autotune', () => {
     const wrong: Tactic = { ...UNARY_F32, id: 'test.wrong_relu', ops: ['Relu'], space: [{ wg: 256 }], plan: (l, p) => UNARY_F32.plan(l, p).map((k) => ({ ...k, constants: { ...k.constants, OP: UNARY_CODES['Sigmoid']! } })) };
     registerTactic(wrong);
     try {
-      const net = network('relu', { seed: 3 });
-      net.output('y', net.input('x', [2, 3, 5]).relu({ name: 'act' }));
-      for (const [referenceMaxFlops, against] of [[undefined, 'the reference'], [0, 'pointwise.unary {"wg":256}']] as const) {
-        const { engine, tuning } = await buildTuned(net.build(), { optimizationLevel: 0, tune: { gpu: await gpu(), ...FAST, referenceMaxFlops } });
-        const r = tuning.records.get('act')!;
-        expect(r.checkedAgainst).toBe(against);
-        const bad = r.candidates.find((c) => c.tactic === 'test.wrong_relu')!;
-        expect(bad.meanMs).toBeUndefined();
-        expect(bad.error).toMatch(new RegExp(`^wrong result \\(checked against ${against.replace(/[{}]/g, '.')}\\): output 0 has relative L2 error`));
-        expect(engine.layers.find((l) => l.name === 'act')!.tactic).toBe('pointwise.unary');
+      // A small output, compared whole, and a large one (360,000 elements), compared on a sample.
+      for (const shape of [[2, 3, 5], [1, 4, 300, 300]]) {
+        const net = network('relu', { seed: 3 });
+        net.output('y', net.input('x', shape).relu({ name: 'act' }));
+        for (const [referenceMaxFlops, against] of [[undefined, 'the reference'], [0, 'pointwise.unary {"wg":256}']] as const) {
+          const { engine, tuning } = await buildTuned(net.build(), { optimizationLevel: 0, tune: { gpu: await gpu(), ...FAST, referenceMaxFlops } });
+          const r = tuning.records.get('act')!;
+          expect(r.checkedAgainst).toBe(against);
+          const bad = r.candidates.find((c) => c.tactic === 'test.wrong_relu')!;
+          expect(bad.meanMs).toBeUndefined();
+          expect(bad.error).toMatch(new RegExp(`^wrong result \\(checked against ${against.replace(/[{}]/g, '.')}\\): output 0 has relative L2 error`));
+          expect(engine.layers.find((l) => l.name === 'act')!.tactic).toBe('pointwise.unary');
+        }
       }
     } finally {
       unregisterTactic(wrong.id);
+    }
+  });
+
+  it('a channel-last layer with a large output passes its sampled check against the reference with every tactic', async () => {
+    const net = network('wide', { seed: 6 });
+    net.output('y', net.input('x', [1, 16, 80, 80]).conv2d(16, { kernel: 3, pad: 1, name: 'c1' }).relu().conv2d(48, { kernel: 3, pad: 1, name: 'c2' }).relu().conv2d(8, { kernel: 1, name: 'c3' }));
+    const { engine, tuning } = await buildTuned(net.build(), { tune: { gpu: await gpu(), ...FAST } });
+    const c2 = engine.graph.nodes.find((n) => n.name === 'c2')!;
+    expect(engine.graph.type(c2.outputs[0]!).shape).toEqual([1, 48, 80, 80]); // 307,200 elements (88 MFLOP): sampled, against the reference
+    expect(c2.attrs['memory_layout']).toBe('nhwc');
+    const r = tuning.records.get('c2')!;
+    expect(r.checkedAgainst).toBe('the reference');
+    expect(r.candidates.filter((c) => c.error?.startsWith('wrong result'))).toEqual([]);
+    expect(r.candidates.filter((c) => c.meanMs !== undefined).length).toBeGreaterThan(5);
+  });
+
+  it('a sampled read of a large output is sampleOf its whole physical buffer', async () => {
+    const { layer, inputs } = opLayer('Relu', [randomF32([1, 4, 300, 300], 5, -1, 1)]);
+    const p = await prepareLayer(await gpu(), layer, UNARY_F32, inputs);
+    try {
+      const [whole] = await runPrepared(await gpu(), layer, p);
+      const [sample] = await runPrepared(await gpu(), layer, p, true);
+      const ranges = sampleRanges(360_000)!;
+      expect(ranges[0]![0]).toBe(0);
+      expect(ranges.at(-1)![0] + ranges.at(-1)![1]).toBe(360_000);
+      expect(Array.from(sample!.data as Float32Array)).toEqual(Array.from(sampleOf(whole!, ranges).data as Float32Array));
+      expect(sampleRanges(1000)).toBeUndefined();
+    } finally {
+      p.release();
     }
   });
 
