@@ -16,8 +16,51 @@ export interface PreparedLayer {
 }
 
 /**
- * Uploads `inputs` (logical tensors, stored in the layer's layouts; constants packed as the
- * tactic's bindings say), makes the output and scratch buffers, and binds the tactic's dispatches.
+ * A layer's input and output buffers, uploaded once and shared by several prepared tactics (the
+ * autotuner's candidates: a batch-32 activation is not converted and uploaded once per
+ * candidate), with the packed constants made so far.
+ */
+export interface LayerBuffers {
+  readonly inputs: readonly (GPUBuffer | undefined)[];
+  readonly outputs: readonly (GPUBuffer | undefined)[];
+  /** Packed constants by input index and packing (src/tactics/pack.ts), released with the rest. */
+  readonly packed: Map<string, GPUBuffer>;
+  release(): void;
+}
+
+function makeBuffer(gpu: Gpu, bytes: number, made: GPUBuffer[]): GPUBuffer {
+  const b = gpu.device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  made.push(b);
+  return b;
+}
+
+function uploadTensor(gpu: Gpu, t: Tensor, made: GPUBuffer[]): GPUBuffer {
+  const b = makeBuffer(gpu, gpuBytes(t), made);
+  gpu.device.queue.writeBuffer(b, 0, toGpuWords(t));
+  return b;
+}
+
+/** Uploads `inputs` (logical tensors, stored in the layer's layouts) and makes the output buffers. */
+export function layerBuffers(gpu: Gpu, layer: LayerInfo, inputs: readonly (Tensor | undefined)[]): LayerBuffers {
+  const made: GPUBuffer[] = [];
+  const packed = new Map<string, GPUBuffer>();
+  const release = () => [...made, ...packed.values()].forEach((b) => b.destroy());
+  try {
+    return {
+      inputs: inputs.map((t, i) => (t ? uploadTensor(gpu, toPhysical(t, layer.layouts.inputs[i] ?? 'nchw'), made) : undefined)),
+      outputs: layer.outputs.map((t) => (t ? makeBuffer(gpu, gpuBytes(t), made) : undefined)),
+      packed,
+      release,
+    };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+/**
+ * Prepares `tactic` on a layer: its buffers (`shared`, else uploaded from `inputs` for this
+ * tactic alone; constants packed as the tactic's bindings say), scratch, and bound dispatches.
  */
 export async function prepareLayer(
   gpu: Gpu,
@@ -25,27 +68,24 @@ export async function prepareLayer(
   tactic: Tactic,
   inputs: readonly (Tensor | undefined)[],
   params?: TacticParams,
+  shared?: LayerBuffers,
 ): Promise<PreparedLayer> {
-  const device = gpu.device;
-  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
   const made: GPUBuffer[] = [];
-  const release = () => made.forEach((b) => b.destroy());
-  const make = (bytes: number) => {
-    const b = device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage });
-    made.push(b);
-    return b;
-  };
-  const upload = (t: Tensor) => {
-    const b = make(gpuBytes(t));
-    device.queue.writeBuffer(b, 0, toGpuWords(t));
-    return b;
+  const own = shared ? undefined : layerBuffers(gpu, layer, inputs);
+  const bufs = shared ?? own!;
+  const release = () => {
+    made.forEach((b) => b.destroy());
+    own?.release();
   };
   try {
-    const inBufs = inputs.map((t, i) => (t ? upload(toPhysical(t, layer.layouts.inputs[i] ?? 'nchw')) : undefined));
-    const outBufs = layer.outputs.map((t) => (t ? make(gpuBytes(t)) : undefined));
     const plans = tactic.plan(layer, params ?? tactic.space[0] ?? {});
     const scratchSize = scratchBytes(plans);
-    const scratch = scratchSize > 0 ? make(scratchSize) : undefined;
+    const scratch = scratchSize > 0 ? makeBuffer(gpu, scratchSize, made) : undefined;
+    const packed = (i: number, key: string, pack: () => Tensor) => {
+      let b = bufs.packed.get(`${i} ${key}`);
+      if (!b) bufs.packed.set(`${i} ${key}`, (b = uploadTensor(gpu, pack(), []))); // released with the LayerBuffers
+      return b;
+    };
     const dispatches: PreparedDispatch[] = [];
     for (const plan of plans) {
       const pipeline = await pipelineFor(gpu, plan);
@@ -53,14 +93,14 @@ export async function prepareLayer(
       made.push(meta);
       const storage = plan.bindings.map((b) => {
         if ('scratch' in b) return scratch!;
-        const packed = 'input' in b && packKey(b) && inputs[b.input] ? upload(packConstant(inputs[b.input]!, b)) : undefined;
-        const buf = packed ?? ('input' in b ? inBufs[b.input] : outBufs[b.output]);
+        const key = 'input' in b ? packKey(b) : undefined;
+        const buf = 'input' in b ? (key && inputs[b.input] ? packed(b.input, key, () => packConstant(inputs[b.input]!, b)) : bufs.inputs[b.input]) : bufs.outputs[b.output];
         if (!buf) throw new Error(`tactic ${tactic.id} binds an absent tensor ${JSON.stringify(b)}`);
         return buf;
       });
       dispatches.push(bindDispatch(gpu, plan, pipeline, meta, storage));
     }
-    return { encode: (pass) => dispatches.forEach((d) => encodeDispatch(pass, d)), outputs: outBufs, release };
+    return { encode: (pass) => dispatches.forEach((d) => encodeDispatch(pass, d)), outputs: bufs.outputs, release };
   } catch (e) {
     release();
     throw e;
@@ -86,14 +126,23 @@ export function sampleOf(t: Tensor, ranges: readonly [number, number][]): Tensor
 
 /**
  * Runs a prepared layer once and reads its outputs back as logical tensors (undefined where an
- * output is absent). With `sampled`, a large f32 output comes back as sampleOf its physical
- * buffer (sampleRanges): what the autotuner compares, without moving and converting a whole
- * batch-32 activation per candidate.
+ * output is absent). With `check` (the autotuner's check of a candidate): a large f32 output comes
+ * back as sampleOf its physical buffer (sampleRanges), without moving and converting a whole
+ * batch-32 activation per candidate; and what is read is first filled with all-ones words (NaN,
+ * -1), so that a kernel that skips elements of a buffer shared with other candidates cannot pass
+ * on their results.
  */
-export async function runPrepared(gpu: Gpu, layer: LayerInfo, prepared: PreparedLayer, sampled = false): Promise<(Tensor | undefined)[]> {
+export async function runPrepared(gpu: Gpu, layer: LayerInfo, prepared: PreparedLayer, check = false): Promise<(Tensor | undefined)[]> {
   const device = gpu.device;
   const reads: GPUBuffer[] = [];
   try {
+    if (check) {
+      prepared.outputs.forEach((b, i) => {
+        if (!b) return;
+        const ranges = layer.outputs[i]!.dtype === 'f32' ? sampleRanges(sizeOf(layer.outputs[i]!.shape)) : undefined;
+        for (const [o, c] of ranges ?? [[0, b.size / 4]]) device.queue.writeBuffer(b, 4 * o, new Uint32Array(c).fill(0xffffffff));
+      });
+    }
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     prepared.encode(pass);
@@ -101,7 +150,7 @@ export async function runPrepared(gpu: Gpu, layer: LayerInfo, prepared: Prepared
     const staged = prepared.outputs.map((b, i) => {
       if (!b) return undefined;
       const type = layer.outputs[i]!;
-      const ranges = sampled && type.dtype === 'f32' ? sampleRanges(sizeOf(type.shape)) : undefined;
+      const ranges = check && type.dtype === 'f32' ? sampleRanges(sizeOf(type.shape)) : undefined;
       const r = device.createBuffer({ size: ranges ? 4 * SAMPLE_CHUNKS * SAMPLE_CHUNK : b.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       reads.push(r);
       if (ranges) ranges.forEach(([o, c], k) => encoder.copyBufferToBuffer(b, 4 * o, r, 4 * k * SAMPLE_CHUNK, 4 * c));

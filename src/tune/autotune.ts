@@ -16,7 +16,7 @@ import { sizeOf, tensor, type Tensor } from '../ir/tensor.js';
 import { toPhysical } from '../ir/layout.js';
 import { runReferenceLayer } from '../reference/index.js';
 import type { Gpu } from '../runtime/device.js';
-import { prepareLayer, runPrepared, sampleOf, sampleRanges, type PreparedLayer } from '../runtime/layer.js';
+import { layerBuffers, prepareLayer, runPrepared, sampleOf, sampleRanges, type PreparedLayer } from '../runtime/layer.js';
 import type { Tactic, TacticParams } from '../tactics/types.js';
 import { adapterFingerprint, TimingCache, type CandidateTiming, type TimingRecord } from './cache.js';
 import { outputsMismatch } from './check.js';
@@ -97,10 +97,11 @@ async function tuneLayer(layer: LayerInfo, tactics: readonly Tactic[], adapter: 
   const results: CandidateTiming[] = [];
   const prepared: { tactic: Tactic; params: TacticParams; layer: PreparedLayer }[] = [];
   let expected = await expectedOutputs(layer, inputs, opts);
+  const shared = layerBuffers(opts.gpu, layer, inputs); // one upload for every candidate
   try {
     // All candidates at once, so that their pipelines compile concurrently.
     const all = tactics.flatMap((tactic) => points(tactic, layer).map((params) => ({ tactic, params })));
-    const made = await Promise.allSettled(all.map((c) => prepareLayer(opts.gpu, layer, c.tactic, inputs, c.params)));
+    const made = await Promise.allSettled(all.map((c) => prepareLayer(opts.gpu, layer, c.tactic, inputs, c.params, shared)));
     made.forEach((m, k) => {
       const { tactic, params } = all[k]!;
       if (m.status === 'fulfilled') prepared.push({ tactic, params, layer: m.value });
@@ -126,6 +127,7 @@ async function tuneLayer(layer: LayerInfo, tactics: readonly Tactic[], adapter: 
     });
   } finally {
     prepared.forEach((p) => p.layer.release());
+    shared.release();
   }
   const timed = prepared.length;
   const ok = results.filter((r) => r.meanMs !== undefined && !r.dropped);

@@ -146,6 +146,22 @@ describe('autotune', () => {
     expect(r.candidates.filter((c) => c.meanMs !== undefined).length).toBeGreaterThan(5);
   });
 
+  it('a tactic that writes nothing is rejected though the candidates share their output buffer', async () => {
+    const lazy: Tactic = { ...UNARY_F32, id: 'test.lazy_relu', ops: ['Relu'], space: [{ wg: 256 }], plan: (l, p) => UNARY_F32.plan(l, p).map((k) => ({ ...k, dispatch: [0, 1, 1] as const })) };
+    registerTactic(lazy);
+    try {
+      for (const shape of [[2, 3, 5], [1, 4, 300, 300]]) {
+        const net = network('relu', { seed: 3 });
+        net.output('y', net.input('x', shape).relu({ name: 'act' }));
+        const { tuning } = await buildTuned(net.build(), { optimizationLevel: 0, tune: { gpu: await gpu(), ...FAST } });
+        const bad = tuning.records.get('act')!.candidates.find((c) => c.tactic === 'test.lazy_relu')!;
+        expect(bad.error, JSON.stringify(shape)).toMatch(/^wrong result/);
+      }
+    } finally {
+      unregisterTactic(lazy.id);
+    }
+  });
+
   it('a sampled read of a large output is sampleOf its whole physical buffer', async () => {
     const { layer, inputs } = opLayer('Relu', [randomF32([1, 4, 300, 300], 5, -1, 1)]);
     const p = await prepareLayer(await gpu(), layer, UNARY_F32, inputs);
