@@ -155,8 +155,9 @@ export async function autotune(g: Graph, opts: AutotuneOptions): Promise<Autotun
       continue;
     }
     const cands = allowed.tactics;
-    if (cands.length === 1 && points(cands[0]!, layer).length === 1) {
-      progress('single'); // nothing to choose: the default choice stands
+    // Nothing to choose: one candidate at one point, or a view (it runs no kernel: nothing is faster).
+    if ((cands.length === 1 && points(cands[0]!, layer).length === 1) || cands[0]?.alias) {
+      progress('single');
       continue;
     }
     // A record timed among fewer tactics answers only for that choice.

@@ -55,6 +55,10 @@ describe('autotune', () => {
       const layer = engine.layers.find((l) => l.name === name)!;
       expect([layer.tactic, layer.params]).toEqual([r.tactic, r.params]);
     }
+    // Views run no kernel: chosen without timing, never traded for a copy.
+    const views = engine.layers.filter((l) => ['Flatten', 'Reshape'].includes(l.op));
+    expect(views.length).toBeGreaterThan(0);
+    for (const l of views) expect([l.tactic, tuning.records.has(l.name)]).toEqual(['view.reshape', false]);
     expect(engine.adapter).toEqual((await gpu()).adapter);
     const feeds = feedsFor(g);
     const ctx = await engine.createContext({ backend: 'webgpu' });
