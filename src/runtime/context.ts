@@ -57,6 +57,12 @@ export async function createContext(engine: Engine, opts: ContextOptions = {}): 
     }
     return referenceContext(engine.graph);
   }
+  for (const l of engine.layers) {
+    const missing = (tacticById(l.tactic)?.features ?? []).filter((f) => !gpu.features.has(f));
+    if (missing.length) {
+      throw new DeviceError(`layer '${l.name}' runs tactic '${l.tactic}', which needs the device feature ${missing.join(', ')} that this adapter (${gpu.adapter.vendor} ${gpu.adapter.description || gpu.adapter.architecture}) lacks; rebuild the engine on this adapter (\`wgrt build --tune\`) or without that tactic`);
+    }
+  }
   return GpuContext.create(engine, gpu, opts);
 }
 

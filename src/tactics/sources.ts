@@ -63,7 +63,10 @@ function body(path: string): string {
  */
 export function kernelSource(path: string): string {
   const text = body(path).replace(/^\/\/ #include (\S+)[ \t]*$/gm, (_, lib: string) => read(lib));
-  return `${read('common/prelude.wgsl')}\n${text}`;
+  // WGSL wants `enable` directives (e.g. `enable subgroups;`) before any declaration: above the prelude.
+  const enables = text.match(/^enable [^;]+;[ \t]*$/gm) ?? [];
+  const rest = text.replace(/^enable [^;]+;[ \t]*$/gm, '');
+  return `${enables.join('\n')}${enables.length ? '\n' : ''}${read('common/prelude.wgsl')}\n${rest}`;
 }
 
 /**

@@ -61,4 +61,10 @@ export interface Tactic {
    * row-major.
    */
   readonly layouts?: boolean;
+  /**
+   * Device features the kernel needs (e.g. 'subgroups'). Such a tactic is timed only on an adapter
+   * that has them, is never the untimed default, and an engine using it fails to run, with a
+   * DeviceError naming it, on a device without them.
+   */
+  readonly features?: readonly string[];
 }

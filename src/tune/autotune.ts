@@ -154,7 +154,7 @@ export async function autotune(g: Graph, opts: AutotuneOptions): Promise<Autotun
       progress('forced');
       continue;
     }
-    const cands = allowed.tactics;
+    const cands = allowed.tactics.filter((t) => (t.features ?? []).every((f) => opts.gpu.features.has(f)));
     // Nothing to choose: one candidate at one point, or a view (it runs no kernel: nothing is faster).
     if ((cands.length === 1 && points(cands[0]!, layer).length === 1) || cands[0]?.alias) {
       progress('single');

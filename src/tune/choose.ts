@@ -94,7 +94,8 @@ export function chooseTactic(layer: LayerInfo, opts: TacticChoiceOptions = {}): 
     }
     return { tactic: t, params: picked.params };
   }
-  const { tactics } = allowedTactics(layer, opts);
-  const t = tactics[0] ?? defaultTactic(layer); // no candidate at all: defaultTactic's error names the layer
+  const { tactics, restricted } = allowedTactics(layer, opts);
+  // Untimed, the device is unknown: the first tactic that needs no device feature (unless pinned or selected).
+  const t = (restricted ? tactics[0] : tactics.find((c) => !c.features?.length)) ?? defaultTactic(layer); // none: its error names the layer
   return { tactic: t, params: heuristicParams(t, layer) };
 }

@@ -32,4 +32,13 @@ export const SOFTMAX: Tactic = {
   },
 };
 
-registerTactic(SOFTMAX);
+/** The same rows with subgroup reductions (kernels/softmax/softmax-subgroup.wgsl), where the device has subgroups. */
+export const SOFTMAX_SUBGROUP: Tactic = {
+  ...SOFTMAX,
+  id: 'softmax.subgroup',
+  kernel: 'softmax/softmax-subgroup.wgsl',
+  features: ['subgroups'],
+  space: [{ wg: 256 }, { wg: 64 }, { wg: 32 }],
+};
+
+registerTactic(SOFTMAX, SOFTMAX_SUBGROUP);
