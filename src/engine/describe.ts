@@ -13,8 +13,8 @@ export interface EngineDescription {
     origin: string[];
     tactic: string;
     precision: string;
-    /** The memory layout of its output (src/ir/layout.ts). */
-    layout: Layout;
+    /** The memory layout of its output (src/ir/layout.ts); layouts apply to 4-D tensors, others are row-major. */
+    layout: Layout | 'row-major';
     inputs: string[];
     output: string;
     slot: number[];
@@ -49,7 +49,7 @@ export function describeEngine(e: Engine): EngineDescription {
       origin: [...l.origin],
       tactic: l.tactic,
       precision: g.type(l.outputs[0]!).dtype,
-      layout: layoutOf(g, l.outputs[0]!),
+      layout: g.type(l.outputs[0]!).shape.length === 4 ? layoutOf(g, l.outputs[0]!) : 'row-major',
       inputs: l.inputs.filter((t) => t && !g.initializers.has(t)).map((t) => shapeToString(g.type(t).shape)),
       output: l.outputs.filter((o) => o).map((o) => shapeToString(g.type(o).shape)).join(' '),
       slot: l.outputs.filter((o) => o).map((o) => e.memory.assign[o] ?? -1),

@@ -38,8 +38,11 @@ describe('wgrt CLI', () => {
   it('builds an engine file, inspects it (text and JSON) and runs it', async () => {
     const file = join(dir, 'demo.wgrt');
     expect((await cli('build', 'demo', '-o', file)).code).toBe(0);
-    const json = JSON.parse((await cli('inspect', file, '--format', 'json')).out) as { layers: { name: string; op: string; origin: string[]; tactic: string }[] };
+    const json = JSON.parse((await cli('inspect', file, '--format', 'json')).out) as { layers: { name: string; op: string; origin: string[]; tactic: string; layout: string; output: string }[] };
     expect(json.layers.length).toBeGreaterThan(10);
+    // Layouts are for 4-D tensors: the 2-D head is row-major, not 'nchw'.
+    for (const l of json.layers) expect(l.layout, l.name).toEqual(l.output.split(/[x ]/).length === 4 ? expect.stringMatching(/^(nchw|nhwc)$/) : 'row-major');
+    expect(json.layers.some((l) => l.layout === 'row-major')).toBe(true);
     expect(json.layers.every((l) => l.origin.length > 0 && l.tactic.length > 0)).toBe(true);
     const text = (await cli('inspect', file)).out;
     expect(text).toMatch(/memory: \d+ activation buffers/);
