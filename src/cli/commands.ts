@@ -193,7 +193,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       ])));
       const channelLast = d.layers.filter((l) => l.layout === 'nhwc').length;
       console.log(`\nlayouts: ${channelLast} layer${channelLast === 1 ? '' : 's'} write channel-last (nhwc), ${d.layers.length - channelLast} row-major; ${d.reformats} reformat layer${d.reformats === 1 ? '' : 's'}`);
-      console.log(`memory: ${d.memory.slots} activation buffers, ${bytes(d.memory.peakBytes)} planned vs ${bytes(d.memory.unplannedBytes)} without reuse; weights ${bytes(d.weightsBytes)}`);
+      console.log(`memory: ${d.memory.slots} activation buffers, ${bytes(d.memory.peakBytes)} planned vs ${bytes(d.memory.unplannedBytes)} without reuse; scratch ${bytes(d.memory.scratchBytes)}; weights ${bytes(d.weightsBytes)}`);
       console.log(`kernels: ${Object.keys(d.kernels).join(', ')}`);
       if (d.adapter) console.log(`tuned on: ${d.adapter}`);
       return 0;

@@ -26,7 +26,8 @@ export interface EngineDescription {
    * only where its producer and every reader agree, so none is inserted; the count says so.
    */
   readonly reformats: number;
-  readonly memory: { slots: number; peakBytes: number; unplannedBytes: number };
+  /** Activation slots and their bytes (planned vs one buffer per tensor), and the one scratch buffer of a context (split-K partial sums, Winograd tiles). */
+  readonly memory: { slots: number; peakBytes: number; unplannedBytes: number; scratchBytes: number };
   readonly weightsBytes: number;
   readonly kernels: Record<string, string>;
   readonly adapter: string | null;
@@ -54,7 +55,7 @@ export function describeEngine(e: Engine): EngineDescription {
       output: l.outputs.filter((o) => o).map((o) => shapeToString(g.type(o).shape)).join(' '),
       slot: l.outputs.filter((o) => o).map((o) => e.memory.assign[o] ?? -1),
     })),
-    memory: { slots: e.memory.slots.length, peakBytes: e.memory.peakBytes, unplannedBytes: e.memory.unplannedBytes },
+    memory: { slots: e.memory.slots.length, peakBytes: e.memory.peakBytes, unplannedBytes: e.memory.unplannedBytes, scratchBytes: e.scratchBytes },
     weightsBytes,
     kernels: e.kernels,
     adapter: e.adapter ? `${e.adapter.vendor} ${e.adapter.architecture} ${e.adapter.description}`.trim() : null,

@@ -10,7 +10,8 @@ import type { AdapterSummary } from '../runtime/device.js';
 import { createContext, type ContextOptions, type ExecutionContext } from '../runtime/context.js';
 import { tacticById } from '../tactics/registry.js';
 import '../tactics/index.js';
-import type { TacticParams } from '../tactics/types.js';
+import type { KernelPlan, TacticParams } from '../tactics/types.js';
+import { scratchBytes } from '../runtime/pipelines.js';
 import { autotune, type AutotuneOptions, type AutotuneResult } from '../tune/autotune.js';
 import type { TacticChoiceOptions } from '../tune/choose.js';
 import { FORMAT_VERSION, pack, unpack } from './format.js';
@@ -49,18 +50,22 @@ export class Engine {
     return new Set(this.layers.flatMap((l) => l.origin)).size;
   }
 
-  /** Kernel files used, with the hash of their source. */
+  /** Each layer's dispatches, as its tactic plans them. */
+  plans(): KernelPlan[][] {
+    const nodes = new Map(this.graph.nodes.map((n) => [n.name, n]));
+    return this.layers.map((l) => tacticById(l.tactic)!.plan(layerInfo(this.graph, nodes.get(l.name)!), l.params));
+  }
+
+  /** Kernel files used (every kernel a layer's plan dispatches), with the hash of their source. */
   get kernels(): Record<string, string> {
     const out: Record<string, string> = {};
-    const nodes = new Map(this.graph.nodes.map((n) => [n.name, n]));
-    for (const l of this.layers) {
-      // Every kernel the layer's plan dispatches (a tactic may run several, or pick a file by its parameters).
-      const t = tacticById(l.tactic);
-      const n = nodes.get(l.name);
-      if (!t || !n) continue;
-      for (const { kernel } of t.plan(layerInfo(this.graph, n), l.params)) out[kernel] = kernelHash(kernel);
-    }
+    for (const { kernel } of this.plans().flat()) out[kernel] = kernelHash(kernel);
     return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+
+  /** Bytes of the one scratch buffer a context makes (the largest any layer asks for, e.g. split-K partial sums). */
+  get scratchBytes(): number {
+    return scratchBytes(this.plans().flat());
   }
 
   /** The plugins (src/plugins) whose ops the engine runs: loading it needs them registered, in these versions. */

@@ -1,7 +1,6 @@
 import { DeviceError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { Graph } from '../ir/graph.js';
-import { layerInfo } from '../ir/layer.js';
 import { checkFeeds, runReference } from '../reference/index.js';
 import { packConstant, packKey, type PackSpec } from '../tactics/pack.js';
 import { sizeOf, tensor, type Tensor } from '../ir/tensor.js';
@@ -148,8 +147,7 @@ class GpuContext implements ExecutionContext {
       return offset === undefined ? { buffer: slots[s]! } : { buffer: slots[s]!, offset, size: gpuBytes(g.type(t)) };
     };
     const dispatches: { layer: number; d: PreparedDispatch }[] = [];
-    const nodes = new Map(g.nodes.map((n) => [n.name, n]));
-    const plans = engine.layers.map((l) => tacticById(l.tactic)!.plan(layerInfo(g, nodes.get(l.name)!), l.params));
+    const plans = engine.plans();
     // One scratch buffer for the context, as large as the largest layer's: layers run one after
     // another, and each one's scratch contents are dead once it is done (types.ts, Binding).
     const scratchSize = scratchBytes(plans.flat());

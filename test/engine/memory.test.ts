@@ -74,3 +74,17 @@ describe('planMemory with views', () => {
     }
   });
 });
+
+describe('scratch memory', () => {
+  it('is 0 without a layer that asks for it; a Winograd conv asks for its transformed tiles and products', () => {
+    const net = () => {
+      const n = network('scratch', { seed: 1 });
+      n.output('y', n.input('x', [1, 8, 10, 10]).conv2d(8, { kernel: 3, pad: 1, name: 'c' }));
+      return n.build();
+    };
+    expect(build(net(), { force: { c: 'conv.direct' } }).scratchBytes).toBe(0);
+    const wino = build(net(), { force: { c: 'conv.winograd_2x2' } });
+    // F(2x2,3x3) on 10x10: 25 tiles of 4x4; at least the transformed input (16 x C x tiles) and the products (16 x M x tiles), f32.
+    expect(wino.scratchBytes).toBeGreaterThanOrEqual(4 * (16 * 8 * 25 + 16 * 8 * 25));
+  });
+});
