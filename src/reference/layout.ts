@@ -60,7 +60,9 @@ registerReference(['Split', 'SplitView'], (layer, inputs) => {
   return sizes.map((size, j) => {
     const first = begin;
     begin += size;
-    return mapElements(x, layer.outputs[j]!.shape, (c) => c.reduce((s, v, d) => s + (d === k ? v + first : v) * strides[d]!, 0));
+    // An absent optional output ('_') has no type: its part is computed all the same, from x.
+    const shape = layer.outputs[j]?.shape ?? x.shape.map((d, i) => (i === k ? size : d));
+    return mapElements(x, shape, (c) => c.reduce((s, v, d) => s + (d === k ? v + first : v) * strides[d]!, 0));
   });
 });
 
