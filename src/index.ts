@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './ir/index.js';
 export * from './frontend/fluent/index.js';
 export * from './frontend/onnx/index.js';
+export { parseScript, parseNetwork, printGraph, wg, ScriptError, type Script, type ParseOptions } from './frontend/text/index.js';
 export { optimize, formatTrace, PIPELINE, MAX_LEVEL, type Pass, type PassContext, type TraceEntry, type Rewrite, type OptimizeOptions } from './passes/index.js';
 export { runReference, runReferenceLayer, REFERENCE_KERNELS } from './reference/index.js';
 export { TACTICS, candidates, tacticById, registerTactic } from './tactics/index.js';

@@ -189,14 +189,27 @@ export class Network {
    * Adds a node and infers its output types at once; returns handles to its outputs. One output
    * takes the node's name; several are `name.0`, `name.1`, ... or, given suffixes, `name.suffix`.
    */
-  addNode(spec: { name: string; op: string; inputs: readonly (TensorHandle | undefined)[]; attrs?: Attrs; outputs?: number | readonly string[] }): TensorHandle[] {
+  addNode(spec: {
+    name: string;
+    op: string;
+    inputs: readonly (TensorHandle | undefined)[];
+    attrs?: Attrs;
+    outputs?: number | readonly string[];
+    /**
+     * The output tensors' full names, '' for an absent output: a node written out by hand (the
+     * text DSL's generic form), whose inputs are then kept as given, trailing absent ones too.
+     */
+    outputNames?: readonly string[];
+  }): TensorHandle[] {
     const layer = this.active?.name ?? spec.name;
     for (const h of spec.inputs) if (h) this.own(h, layer);
     this.claim(spec.name);
     const suffixes = typeof spec.outputs === 'object' ? spec.outputs : Array.from({ length: spec.outputs ?? 1 }, (_, i) => String(i));
-    const outputs = suffixes.length === 1 ? [spec.name] : suffixes.map((s) => this.reserve(`${spec.name}.${s}`));
+    const outputs = spec.outputNames
+      ? spec.outputNames.map((o) => (o ? this.claim(o) : ''))
+      : suffixes.length === 1 ? [spec.name] : suffixes.map((s) => this.reserve(`${spec.name}.${s}`));
     const inputs = spec.inputs.map((h) => h?.name ?? '');
-    while (inputs.length > 0 && inputs[inputs.length - 1] === '') inputs.pop();
+    if (!spec.outputNames) while (inputs.length > 0 && inputs[inputs.length - 1] === '') inputs.pop();
     const n = node({ name: spec.name, op: spec.op, inputs, outputs, attrs: spec.attrs ?? {}, origin: [layer] });
     const def = opDef(n.op, n.name);
     let types: TensorType[];
@@ -205,10 +218,13 @@ export class Network {
     } catch (e) {
       throw layerError(layer, e, spec.inputs);
     }
+    if (types.length !== outputs.length) {
+      throw new GraphError(`${layer}: ${spec.op} produces ${types.length} output${types.length === 1 ? '' : 's'}, ${outputs.length} named; name one tensor (or '_') per output`);
+    }
     this.nodes.push(n);
     return outputs.map((o, i) => {
       const t = types[i]!;
-      this.types.set(o, t);
+      if (o) this.types.set(o, t);
       return new TensorHandle(this, o, t);
     });
   }
