@@ -2,24 +2,11 @@ import { build } from '../engine/engine.js';
 import { describeEngine } from '../engine/describe.js';
 import { toFloat64 } from '../ir/tensor.js';
 import { runReference } from '../reference/index.js';
+import { percentile } from '../runtime/bench.js';
+import { relativeL2 } from '../runtime/compare.js';
 import { demoNetwork } from './demo-network.js';
 import { readInputs } from './inputs.js';
 import { bytes, table } from './table.js';
-
-/** Relative L2 distance between two flat arrays. */
-export function relativeL2(a: Float64Array, b: Float64Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
-}
-
-export function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 /** `wgrt demo`: build the embedded CNN, run it, check it against the reference, print timings. */
 export async function runDemo(opts: { iterations: number; backend: 'auto' | 'webgpu' | 'reference' }): Promise<number> {

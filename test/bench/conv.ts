@@ -9,7 +9,8 @@
 // 'build() picks' is the tactic and tile point build() chooses without timing, 'build() ms' its time.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { percentile, relativeL2 } from '../../src/cli/demo.js';
+import { percentile } from '../../src/runtime/bench.js';
+import { relativeL2 } from '../../src/runtime/compare.js';
 import { table } from '../../src/cli/table.js';
 import { build, Engine } from '../../src/engine/engine.js';
 import { Graph, node } from '../../src/ir/graph.js';

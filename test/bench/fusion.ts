@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { demoNetwork } from '../../src/cli/demo-network.js';
-import { relativeL2 } from '../../src/cli/demo.js';
+import { relativeL2 } from '../../src/runtime/compare.js';
 import { readInputs } from '../../src/cli/inputs.js';
 import { table } from '../../src/cli/table.js';
 import { build } from '../../src/engine/engine.js';

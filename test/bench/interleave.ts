@@ -4,7 +4,7 @@
 // every iteration runs each once, in alternating order. Speed-ups are medians of per-iteration
 // ratios. GPU time: timestamps around the run's one compute pass; wall time: ctx.run() on a
 // context without timestamps (upload, encoding, submit and readback included).
-import { percentile } from '../../src/cli/demo.js';
+import { percentile } from '../../src/runtime/bench.js';
 import type { Engine } from '../../src/engine/engine.js';
 import type { Tensor } from '../../src/ir/tensor.js';
 

@@ -6,7 +6,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { demoNetwork } from '../../src/cli/demo-network.js';
-import { percentile } from '../../src/cli/demo.js';
+import { percentile } from '../../src/runtime/bench.js';
 import { readInputs } from '../../src/cli/inputs.js';
 import { table } from '../../src/cli/table.js';
 import { build, buildTuned } from '../../src/engine/engine.js';

@@ -7,7 +7,7 @@
 // --report prints every candidate's time (the build report of `wgrt build --tune --verbose`).
 import { parseArgs } from 'node:util';
 import { demoNetwork } from '../../src/cli/demo-network.js';
-import { relativeL2 } from '../../src/cli/demo.js';
+import { relativeL2 } from '../../src/runtime/compare.js';
 import { readInputs } from '../../src/cli/inputs.js';
 import { table } from '../../src/cli/table.js';
 import { build, buildTuned } from '../../src/engine/engine.js';
