@@ -3,7 +3,8 @@ export * from './errors.js';
 export * from './ir/index.js';
 export * from './frontend/fluent/index.js';
 export * from './frontend/onnx/index.js';
-export { parseScript, parseNetwork, printGraph, wg, ScriptError, type Script, type ParseOptions } from './frontend/text/index.js';
+export { parseScript, parseNetwork, printGraph, ScriptError, type Script, type ParseOptions } from './frontend/text/index.js';
+export { wg, runScript, type RunOptions, type ScriptResult, type ScriptValue } from './script/index.js';
 export { optimize, formatTrace, PIPELINE, MAX_LEVEL, type Pass, type PassContext, type TraceEntry, type Rewrite, type OptimizeOptions } from './passes/index.js';
 export { runReference, runReferenceLayer, REFERENCE_KERNELS } from './reference/index.js';
 export { TACTICS, candidates, tacticById, registerTactic } from './tactics/index.js';
@@ -16,5 +17,7 @@ export { TimingCache, adapterFingerprint, type TimingRecord, type CandidateTimin
 export { describeEngine, type EngineDescription } from './engine/describe.js';
 export { planMemory, type MemoryPlan } from './engine/memory.js';
 export type { EngineLayer } from './engine/layers.js';
+export { benchmark, percentile, type BenchReport, type BenchOptions, type Stats } from './runtime/bench.js';
+export { compareOutputs, relativeL2, type CompareReport, type OutputComparison, type Tolerance } from './runtime/compare.js';
 export { createContext, type ExecutionContext, type ContextOptions, type LayerTime, type Backend } from './runtime/context.js';
 export { acquireGpu, requireGpu, releaseDevices, type Gpu, type AdapterSummary, type DeviceOptions } from './runtime/device.js';

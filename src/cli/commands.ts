@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeEngine } from '../engine/describe.js';
 import { build } from '../engine/engine.js';
@@ -9,6 +10,8 @@ import { inferTypes, verify } from '../ir/index.js';
 import { CliError, loadEngine, loadNetwork, loadPlugins, parseShapes } from './load.js';
 import { runDemo } from './demo.js';
 import { readInputs } from './inputs.js';
+import { runScript } from '../script/index.js';
+import { formatEngine } from './inspect.js';
 import { bytes, table } from './table.js';
 import { buildWithTuning } from './tune.js';
 
@@ -22,10 +25,12 @@ Commands:
   run <engine|net>               run one inference and print the outputs
   inspect <engine|net>           layers, shapes, kernels and the memory plan
   export <net> -o <model.onnx>   write a network as an ONNX model
+  script <file.wg>               run a pipeline script (load, build, bench, compare, inspect, save)
   demo                           build and run the embedded demo CNN, with timings
 
-<net> is 'demo', an .onnx model, or a .js/.ts module whose default export is a network.
-ONNX inputs with symbolic dims need --shapes NAME:DIMxDIM... (e.g. --shapes input:8x3x224x224).
+<net> is 'demo', an .onnx model, a .wg script (its last network, or --network NAME), or a
+.js/.ts module whose default export is a network. ONNX inputs with symbolic dims need
+--shapes NAME:DIMxDIM... (e.g. --shapes input:8x3x224x224).
 Every command takes --plugin FILE (repeatable): a .js/.ts module whose default export is a
 plugin spec (custom ops with their kernels, see the README's Plugins section), registered first.
 Run 'wgrt <command> --help' for a command's options.`,
@@ -56,6 +61,11 @@ of an ONNX model that wgrt cannot import (node, op, domain, opset, why); exits 1
 
 Writes the network as an ONNX model with standard ops (opset 21), to open in Netron or run
 elsewhere.`,
+  script: `wgrt script <file.wg>
+
+Runs the steps of a script in the text DSL (dsl-grammar/README.md) in order: load, build,
+bench, compare, inspect, save, print. Paths in the script are relative to the script's folder.
+Each step prints what it shows; the first error stops the script with its line and column.`,
   demo: `wgrt demo [--iterations N] [--backend auto|webgpu|reference]
 
 Builds the embedded demo CNN, runs it on WebGPU, checks the outputs against the CPU reference
@@ -128,6 +138,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'timing-cache': { type: 'string' },
       'timing-cache-strict': { type: 'boolean' },
       plugin: { type: 'string', multiple: true },
+      network: { type: 'string' },
     },
   });
   if (o.help) {
@@ -136,7 +147,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   await loadPlugins(o.plugin ?? []);
   const target = positionals[0];
-  const net = { shapes: parseShapes(o.shapes ?? []) };
+  const net = { shapes: parseShapes(o.shapes ?? []), ...(o.network !== undefined ? { network: o.network } : {}) };
   switch (cmd) {
     case 'build': {
       if (!target || !o.output) throw new CliError(`usage: ${usage('build').split('\n')[0]}`);
@@ -185,17 +196,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       }
       if (o.format && o.format !== 'text') throw new CliError(`--format must be text or json, not '${o.format}'`);
-      console.log(`engine '${d.name}': ${d.layers.length} layers, standing for ${d.sourceNodes} source nodes`);
-      console.log(`inputs:  ${d.inputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join('x')}]`).join(', ')}`);
-      console.log(`outputs: ${d.outputs.map((i) => `${i.name} ${i.dtype}[${i.shape.join('x')}]`).join(', ')}\n`);
-      console.log(table(['#', 'layer', 'op', 'origin', 'tactic', 'prec', 'layout', 'in', 'out', 'slot'], d.layers.map((l, i) => [
-        i, l.name, l.op, l.origin.join(','), l.tactic, l.precision, l.layout, l.inputs.join(' '), l.output, l.slot.join(','),
-      ])));
-      const channelLast = d.layers.filter((l) => l.layout === 'nhwc').length;
-      console.log(`\nlayouts: ${channelLast} layer${channelLast === 1 ? '' : 's'} write channel-last (nhwc), ${d.layers.length - channelLast} row-major; ${d.reformats} reformat layer${d.reformats === 1 ? '' : 's'}`);
-      console.log(`memory: ${d.memory.slots} activation buffers, ${bytes(d.memory.peakBytes)} planned vs ${bytes(d.memory.unplannedBytes)} without reuse; scratch ${bytes(d.memory.scratchBytes)}; weights ${bytes(d.weightsBytes)}`);
-      console.log(`kernels: ${Object.keys(d.kernels).join(', ')}`);
-      if (d.adapter) console.log(`tuned on: ${d.adapter}`);
+      console.log(formatEngine(d));
       return 0;
     }
     case 'export': {
@@ -204,6 +205,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       const bytesOut = exportOnnx(g);
       writeFileSync(o.output, bytesOut);
       console.log(`exported '${g.name}': ${g.nodes.length} nodes, opset ${EXPORT_OPSET} -> ${o.output} (${bytes(bytesOut.length)})`);
+      return 0;
+    }
+    case 'script': {
+      if (!target) throw new CliError(`usage: ${usage('script').split('\n')[0]}`);
+      if (!existsSync(target)) throw new CliError(`script '${target}' does not exist`);
+      const { steps } = await runScript(readFileSync(target, 'utf8'), { source: target, baseDir: dirname(resolve(target)) });
+      if (steps === 0) console.log(`${target} defines networks but has no steps; 'wgrt build ${target} -o net.wgrt' builds its last network`);
       return 0;
     }
     case 'demo':

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, Engine, type BuildOptions } from '../engine/engine.js';
 import { WgrtError } from '../errors.js';
 import { loadOnnx } from '../frontend/onnx/index.js';
+import { parseNetwork } from '../frontend/text/index.js';
 import { Graph } from '../ir/graph.js';
 import { listPlugins, registerPlugin, type PluginSpec } from '../plugins/index.js';
 import { demoNetwork } from './demo-network.js';
@@ -24,6 +25,8 @@ function asGraph(v: unknown, file: string): Graph {
 export interface NetworkOptions {
   /** Concrete shapes for ONNX inputs with symbolic dims. */
   readonly shapes?: Readonly<Record<string, readonly number[]>>;
+  /** Which network of a .wg script (default its last). */
+  readonly network?: string;
 }
 
 /** `--shapes input:8x3x224x224,mask:8x128` (repeatable) as a shape map. */
@@ -71,10 +74,14 @@ export async function loadPlugins(files: readonly string[]): Promise<void> {
 export async function loadNetwork(spec: string, opts: NetworkOptions = {}): Promise<Graph> {
   if (spec === 'demo') return demoNetwork();
   const path = resolve(spec);
-  if (!existsSync(path)) throw new CliError(`'${spec}' does not exist; give 'demo', an engine file (.wgrt), an .onnx model, or a .js/.ts module exporting a network`);
+  if (!existsSync(path)) throw new CliError(`'${spec}' does not exist; give 'demo', an engine file (.wgrt), an .onnx model, a .wg script, or a .js/.ts module exporting a network`);
   if (path.endsWith('.onnx')) return loadOnnx(path, { shapes: opts.shapes, source: spec });
+  if (path.endsWith('.wg')) {
+    if (opts.shapes && Object.keys(opts.shapes).length > 0) throw new CliError(`'${spec}': a script's inputs have their shapes written in it; --shapes is for ONNX models`);
+    return parseNetwork(readFileSync(path, 'utf8'), { source: spec, baseDir: dirname(path), ...(opts.network !== undefined ? { network: opts.network } : {}) });
+  }
   if (/\.(m|c)?[jt]s$/.test(path)) return asGraph((await importModule(path)).default, spec);
-  throw new CliError(`'${spec}': unknown kind of network file; wgrt reads .onnx models, .js/.mjs/.ts modules and .wgrt engines`);
+  throw new CliError(`'${spec}': unknown kind of network file; wgrt reads .onnx models, .wg scripts, .js/.mjs/.ts modules and .wgrt engines`);
 }
 
 /** An engine file, or a network to build. */

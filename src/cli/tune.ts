@@ -13,6 +13,8 @@ export interface TuneCliOptions {
   readonly strict?: boolean;
   readonly iterations?: number;
   readonly verbose?: boolean;
+  /** Where the report goes (default console.log). */
+  readonly log?: (text: string) => void;
 }
 
 /** Per layer, every candidate's mean and spread, the winner marked: the build report. */
@@ -28,6 +30,7 @@ export function formatTuning(t: AutotuneResult): string {
 }
 
 export async function buildWithTuning(network: Graph, build: BuildOptions, o: TuneCliOptions): Promise<Engine> {
+  const log = o.log ?? console.log;
   const gpu = await requireGpu();
   const cache = o.cachePath && existsSync(o.cachePath) ? TimingCache.load(o.cachePath) : new TimingCache();
   const onProgress = o.verbose && !o.strict
@@ -37,12 +40,12 @@ export async function buildWithTuning(network: Graph, build: BuildOptions, o: Tu
     ...build,
     tune: { gpu, cache, ...(o.strict ? { strict: true } : {}), ...(o.iterations ? { iterations: o.iterations } : {}), ...(onProgress ? { onProgress } : {}) },
   });
-  if (o.verbose) console.log(formatTuning(tuning));
+  if (o.verbose) log(formatTuning(tuning));
   const fromCache = [...tuning.records.values()].length;
-  console.log(`tuned on ${gpu.adapter.vendor} ${gpu.adapter.description || gpu.adapter.architecture}: ${fromCache} layers with a timing record, ${tuning.timed} candidates timed now`);
+  log(`tuned on ${gpu.adapter.vendor} ${gpu.adapter.description || gpu.adapter.architecture}: ${fromCache} layers with a timing record, ${tuning.timed} candidates timed now`);
   if (o.cachePath) {
     tuning.cache.save(o.cachePath);
-    console.log(`timing cache: ${tuning.cache.size} records -> ${o.cachePath}`);
+    log(`timing cache: ${tuning.cache.size} records -> ${o.cachePath}`);
   }
   return engine;
 }

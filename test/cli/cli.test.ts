@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,7 +28,7 @@ afterEach(() => vi.restoreAllMocks());
 describe('wgrt CLI', () => {
   it('prints help for the tool and for each command', async () => {
     expect((await cli('--help')).out).toMatch(/build <net> -o <engine.wgrt>[\s\S]*demo/);
-    for (const c of ['build', 'run', 'inspect', 'demo']) {
+    for (const c of ['build', 'run', 'inspect', 'script', 'demo']) {
       const r = await cli(c, '--help');
       expect(r.code).toBe(0);
       expect(r.out).toContain(`wgrt ${c}`);
@@ -139,6 +139,23 @@ describe('wgrt CLI', () => {
     } finally {
       unregisterPlugin('example.ScaledSwish');
     }
+  });
+
+  it('script runs a pipeline script (paths relative to its folder); build, run and export take a .wg network', async () => {
+    const sub = mkdtempSync(join(dir, 'script-'));
+    writeFileSync(join(sub, 'nets.wg'), `network a(seed: 1) {\n  input x: f32[1x3x8x8]\n  output y = relu(conv2d(x, 4, kernel: 3, pad: 1))\n}\nnetwork b {\n  input x: f32[2x3]\n  output y = relu(x)\n}\n`);
+    writeFileSync(join(sub, 'steps.wg'), `net = load "nets.wg" (network: "a")\ne = build net\ncompare e with net\nsave e to "a.wgrt"\n`);
+    const r = await cli('script', join(sub, 'steps.wg'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/compare e \(engine on webgpu\) with net \(reference executor\): PASS/);
+    expect(existsSync(join(sub, 'a.wgrt'))).toBe(true);
+    expect((await cli('script', join(sub, 'nets.wg'))).out).toMatch(/defines networks but has no steps/);
+    expect((await cli('build', join(sub, 'nets.wg'), '--network', 'a', '-o', join(sub, 'cli.wgrt'))).out).toMatch(/built 'a': 1 layers/);
+    expect((await cli('run', join(sub, 'nets.wg'))).out).toMatch(/y: f32\[2, 3\]/);
+    expect((await cli('export', join(sub, 'nets.wg'), '-o', join(sub, 'b.onnx'))).out).toMatch(/exported 'b'/);
+    writeFileSync(join(sub, 'typo.wg'), 'network n { input x: f32[2]\n  output y = rleu(x) }\n');
+    await expect(cli('build', join(sub, 'typo.wg'), '-o', join(sub, 't.wgrt'))).rejects.toThrow(/typo.wg:2:14: unknown layer, op or block 'rleu'; did you mean 'relu'\?/);
+    await expect(cli('script', join(sub, 'missing.wg'))).rejects.toThrow(/script '.*missing.wg' does not exist/);
   });
 
   it('exits with a usage error for unknown commands', async () => {

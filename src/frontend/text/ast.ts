@@ -11,7 +11,37 @@ export interface Script {
   readonly source: string;
 }
 
-export type TopStmt = NetworkDef | BlockDef;
+export type TopStmt = NetworkDef | BlockDef | StepDef;
+
+/**
+ * A pipeline step: `e = build net (level: 2)`. `verb` is one of STEP_VERBS, or the unknown word
+ * written in its place (the runner names it and suggests a verb).
+ */
+export interface StepDef {
+  readonly kind: 'step';
+  readonly verb: string;
+  /** The name the result is bound to (`e = ...`). */
+  readonly bind?: string;
+  /** The value the step works on; for `load`, the path. */
+  readonly subject?: string;
+  /** `compare A with B`: B; `save A to "path"`: the path. */
+  readonly object?: string;
+  readonly args: readonly StepArg[];
+  readonly at: number;
+  /** Where the subject and the object are written. */
+  readonly subjectAt?: number;
+  readonly objectAt?: number;
+}
+
+/** The steps of the grammar's `Action` (dsl-grammar/wgrt.ohm). */
+export const STEP_VERBS = ['load', 'build', 'bench', 'compare', 'inspect', 'save', 'print'] as const;
+
+export interface StepArg {
+  readonly name: string;
+  /** An expression, or a record `{ input: 1x3x8x8 }`. */
+  readonly value: Expr | { readonly kind: 'record'; readonly entries: readonly AttrAst[]; readonly at: number };
+  readonly at: number;
+}
 
 export interface NetworkDef {
   readonly kind: 'network';
@@ -38,7 +68,8 @@ export type WeightInit =
   | { readonly kind: 'seed'; readonly seed: Expr }
   | { readonly kind: 'data'; readonly base64: string }
   | { readonly kind: 'values'; readonly values: Expr }
-  | { readonly kind: 'file'; readonly path: string; readonly name: string };
+  /** An ONNX model's initializer (`name` given), a .npy file, or raw little-endian bytes. */
+  | { readonly kind: 'file'; readonly path: string; readonly name?: string };
 
 export interface AttrAst {
   readonly key: string;

@@ -21,11 +21,16 @@ export function parseNetwork(text: string, opts: ParseOptions & BuildOptions = {
  * spliced as their literal text, strings as quoted string literals; nothing else is accepted.
  */
 export function wg(strings: TemplateStringsArray, ...values: readonly unknown[]): Graph {
+  return parseNetwork(spliceTemplate(strings, values), { source: 'wg`...`' });
+}
+
+/** A template literal's text with the interpolations spliced in as literals (numbers and strings only). */
+export function spliceTemplate(strings: TemplateStringsArray, values: readonly unknown[]): string {
   let text = strings[0] ?? '';
   values.forEach((v, i) => {
     text += literal(v, i) + (strings[i + 1] ?? '');
   });
-  return parseNetwork(text, { source: 'wg`...`' });
+  return text;
 }
 
 function literal(v: unknown, i: number): string {

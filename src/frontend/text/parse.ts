@@ -4,7 +4,7 @@
  */
 import type { Node as OhmNode, Semantics } from 'ohm-js';
 import { isDType } from '../../ir/dtype.js';
-import type { Arg, AttrAst, Expr, Script, Stmt, TopStmt, TypeAst, WeightInit } from './ast.js';
+import type { Arg, AttrAst, Expr, Script, StepArg, StepDef, Stmt, TopStmt, TypeAst, WeightInit } from './ast.js';
 import { ScriptError } from './errors.js';
 import { grammar } from './grammar.js';
 
@@ -115,10 +115,34 @@ function semantics(): Semantics {
   const opt = <T>(n: OhmNode): T | undefined => (n.children.length > 0 ? (n.children[0]!['ast']() as T) : undefined);
   const binary = (op: '+' | '-' | '*' | '/') => (l: OhmNode, _o: OhmNode, r: OhmNode): Expr => ({ kind: 'binary', op, left: ast(l) as Expr, right: ast(r) as Expr, at: at(l) });
   const withBody = (kw: OhmNode, body: OhmNode) => ({ body: list<Stmt>(body), at: at(kw) });
+  const step = (verb: OhmNode, args: OhmNode | undefined, subject?: OhmNode, object?: OhmNode): StepDef => ({
+    kind: 'step',
+    verb: verb.sourceString,
+    ...(subject ? { subject: ast(subject) as string, subjectAt: at(subject) } : {}),
+    ...(object ? { object: ast(object) as string, objectAt: at(object) } : {}),
+    args: (args && opt<StepArg[]>(args)) ?? [],
+    at: at(verb),
+  });
   s.addOperation<unknown>('ast', {
     Script: (stmts) => list<TopStmt>(stmts),
     TopStmt_network: (n) => ast(n),
     TopStmt_block: (b) => ast(b),
+    TopStmt_step: (s) => ast(s),
+    Step_bind: (name, _e, action): StepDef => ({ ...(ast(action) as StepDef), bind: ast(name) as string }),
+    Step_run: (action) => ast(action),
+    Action_load: (kw, path, args) => step(kw, args, path),
+    Action_build: (kw, name, args) => step(kw, args, name),
+    Action_bench: (kw, name, args) => step(kw, args, name),
+    Action_compare: (kw, name, _w, other, args) => step(kw, args, name, other),
+    Action_inspect: (kw, name, args) => step(kw, args, name),
+    Action_save: (kw, name, _t, path) => step(kw, undefined, name, path),
+    Action_print: (kw, name) => step(kw, undefined, name),
+    Action_unknown: (word, _rest) => step(word, undefined),
+    lineRest: (_c) => undefined,
+    StepArgs: (_o, args, _c) => list<StepArg>(args.asIteration()),
+    StepArg: (name, _c, value): StepArg => ({ name: name.sourceString, value: ast(value) as StepArg['value'], at: at(name) }),
+    StepValue_record: (open, entries, _c) => ({ kind: 'record', entries: list<AttrAst>(entries.asIteration()), at: at(open) }),
+    StepValue_expr: (e) => ast(e),
     Network: (kw, name, options, _o, body, _c): TopStmt => ({
       kind: 'network',
       name: ast(name) as string,
@@ -172,7 +196,8 @@ function semantics(): Semantics {
     WeightInit_seed: (_k, seed): WeightInit => ({ kind: 'seed', seed: ast(seed) as Expr }),
     WeightInit_data: (_k, data): WeightInit => ({ kind: 'data', base64: ast(data) as string }),
     WeightInit_values: (_k, values): WeightInit => ({ kind: 'values', values: ast(values) as Expr }),
-    WeightInit_file: (_k, path, _n, name): WeightInit => ({ kind: 'file', path: ast(path) as string, name: ast(name) as string }),
+    WeightInit_onnx: (_k, path, _n, name): WeightInit => ({ kind: 'file', path: ast(path) as string, name: ast(name) as string }),
+    WeightInit_file: (_k, path): WeightInit => ({ kind: 'file', path: ast(path) as string }),
     Target_absent: (_a) => null,
     Target_name: (n) => ast(n),
     Attrs: (_o, attrs, _c) => list<AttrAst>(attrs.asIteration()),

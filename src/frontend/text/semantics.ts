@@ -53,7 +53,7 @@ export function buildNetwork(script: Script, opts: BuildOptions = {}): Graph {
     if (s.kind === 'block') {
       if (blocks.has(s.name)) throw fail(script, s.at, `block '${s.name}' is defined twice; rename one`);
       blocks.set(s.name, s);
-    } else networks.push(s);
+    } else if (s.kind === 'network') networks.push(s);
   }
   const def = opts.network === undefined ? networks[networks.length - 1] : networks.find((n) => n.name === opts.network);
   if (!def) {

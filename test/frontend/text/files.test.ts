@@ -1,0 +1,42 @@
+// Weights from files: NumPy .npy and raw bytes (test/data/npy, written by NumPy), checked against
+// the values NumPy was given; a file of another dtype, shape or order is named in the error.
+import { describe, expect, it } from 'vitest';
+import { parseNetwork, ScriptError } from '../../../src/frontend/text/index.js';
+
+const baseDir = new URL('../../data/npy/', import.meta.url).pathname;
+const A = [-1, -0.5, 0, 0.5, 1, 1.5]; // (np.arange(6) * 0.5 - 1).reshape(2, 3)
+const values = (t: { data: ArrayLike<number | bigint> }) => Array.from(t.data as ArrayLike<number | bigint>);
+
+function weight(decl: string) {
+  return parseNetwork(`network n {\n  weight w: ${decl}\n  output w\n}`, { baseDir }).initializers.get('w')!;
+}
+
+describe('weight ... = file', () => {
+  it('reads .npy arrays (f32 matrix, i64 vector, f32 scalar) and raw little-endian bytes', () => {
+    expect(values(weight('f32[2x3] = file "f32_2x3.npy"'))).toEqual(A);
+    expect(values(weight('f32[2x3] = file "f32_2x3.bin"'))).toEqual(A);
+    expect(values(weight('i64[4] = file "i64_4.npy"'))).toEqual([1n, -2n, 3n, 2n ** 40n]);
+    const s = weight('f32[] = file "f32_scalar.npy"');
+    expect([s.shape, values(s)]).toEqual([[], [7.25]]);
+  });
+
+  it.each([
+    ['f32[2x3] = file "f32_2x3_fortran.npy"', /Fortran order; save it in C order/],
+    ['f32[2] = file "f64_2.npy"', /holds '<f8' values; f32\[2\] needs '<f4' \(a.astype\(np.float32\)\)/],
+    ['f32[3x2] = file "f32_2x3.npy"', /has shape \(2, 3\); declared f32\[3x2\]/],
+    ['f32[2x2] = file "f32_2x3.bin"', /holds 24 bytes; f32\[2x2\] needs 16/],
+    ['f32[2x2] = file "README.md"', /holds \d+ bytes/],
+    ['f32[2x2] = file "nothere.npy"', /cannot read 'nothere.npy' \(ENOENT\)/],
+    ['f32[2x2] = file "m.onnx"', /an ONNX model holds many tensors; say which: file "m.onnx" name/],
+    ['f32[2x2] = file "f32_2x3.npy" name "w"', /only an ONNX model's tensors are taken by name/],
+  ])('%s is refused, pointing at the weight', (decl, message) => {
+    try {
+      weight(decl);
+      throw new Error('expected a ScriptError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ScriptError);
+      expect([(e as ScriptError).line, (e as ScriptError).column]).toEqual([2, 3]);
+      expect((e as ScriptError).detail).toMatch(message);
+    }
+  });
+});
