@@ -9,6 +9,7 @@ import { randomInput } from '../../ir/random.js';
 import { sameShape, sizeOf, tensor, type Tensor } from '../../ir/tensor.js';
 import { loadOnnx } from '../onnx/index.js';
 import type { TypeAst } from './ast.js';
+import { didYouMean } from './errors.js';
 
 /** A problem with a constant's values; the caller turns it into a ScriptError at the statement. */
 export class ValueProblem extends Error {}
@@ -60,8 +61,9 @@ export function fileTensor(type: TypeAst, path: string, name: string | undefined
     throw new ValueProblem(name === undefined ? `an ONNX model holds many tensors; say which: file "${path}" name "..."` : `only an ONNX model's tensors are taken by name; '${path}' is read whole (.npy, or raw bytes)`);
   }
   if (name === undefined) return full.endsWith('.npy') ? npyTensor(type, path, read(full, path)) : rawTensor(type, path, read(full, path));
-  const t = loadOnnx(full).initializers.get(name);
-  if (!t) throw new ValueProblem(`'${path}' has no initializer named '${name}'`);
+  const inits = loadOnnx(full).initializers;
+  const t = inits.get(name);
+  if (!t) throw new ValueProblem(`'${path}' has no initializer named '${name}'${didYouMean(name, inits.keys())}`);
   if (t.dtype !== type.dtype || !sameShape(t.shape, type.shape)) {
     throw new ValueProblem(`initializer '${name}' of '${path}' is ${typeText(t)}, declared ${typeText(type)}`);
   }

@@ -1,7 +1,12 @@
 // Weights from files: NumPy .npy and raw bytes (test/data/npy, written by NumPy), checked against
 // the values NumPy was given; a file of another dtype, shape or order is named in the error.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exportOnnx } from '../../../src/frontend/onnx/index.js';
 import { parseNetwork, ScriptError } from '../../../src/frontend/text/index.js';
+import { inferTypes } from '../../../src/ir/index.js';
 
 const baseDir = new URL('../../data/npy/', import.meta.url).pathname;
 const A = [-1, -0.5, 0, 0.5, 1, 1.5]; // (np.arange(6) * 0.5 - 1).reshape(2, 3)
@@ -18,6 +23,16 @@ describe('weight ... = file', () => {
     expect(values(weight('i64[4] = file "i64_4.npy"'))).toEqual([1n, -2n, 3n, 2n ** 40n]);
     const s = weight('f32[] = file "f32_scalar.npy"');
     expect([s.shape, values(s)]).toEqual([[], [7.25]]);
+  });
+
+  it("takes an ONNX model's initializer by name, byte for byte, and names a wrong name or type", () => {
+    const g = parseNetwork('network n(seed: 9) { input x: f32[1x3x4x4]\n output y = conv2d(x, 2, kernel: 3) }');
+    const dir = mkdtempSync(join(tmpdir(), 'wgrt-weights-'));
+    writeFileSync(join(dir, 'm.onnx'), exportOnnx(inferTypes(g)));
+    const load = (decl: string) => parseNetwork(`network m {\n  weight w: ${decl}\n  output w\n}`, { baseDir: dir }).initializers.get('w')!;
+    expect(values(load('f32[2x3x3x3] = file "m.onnx" name "conv2d_1.weight"'))).toEqual(values(g.initializers.get('conv2d_1.weight')!));
+    expect(() => load('f32[2x3x3x3] = file "m.onnx" name "conv2d_1.wieght"')).toThrow(/'m.onnx' has no initializer named 'conv2d_1.wieght'; did you mean 'conv2d_1.weight'\?/);
+    expect(() => load('f32[2x3x3] = file "m.onnx" name "conv2d_1.weight"')).toThrow(/initializer 'conv2d_1.weight' of 'm.onnx' is f32\[2x3x3x3\], declared f32\[2x3x3\]/);
   });
 
   it.each([

@@ -118,9 +118,7 @@ function resnetDag(seed: number): Graph {
 
 describe('parse(print(g)) is g', () => {
   it('a hand-built graph: quoted and keyword names, absent inputs and outputs', () => {
-    // The reference executor's Split reads a type for every output, absent ones too (TypeError
-    // in src/reference/layout.ts), so the graph with the absent output is compared without running.
-    roundTrip(handBuilt(), { run: false });
+    roundTrip(handBuilt());
     roundTrip(handBuilt(false));
     roundTrip(optimized(handBuilt(false)));
   });
@@ -154,11 +152,11 @@ describe('parse(print(g)) is g', () => {
   });
 
   // The light models are real-sized (resnet50: ~100 MB of weights, 136 MB of text). Reference
-  // runs take 1.7 s (shufflenet) to 40 s (resnet50) here, so only shufflenet, the one with
-  // Transpose/Reshape/Concat plumbing, is run; the others are checked by structure, bytes and
-  // structuralHash, which fix the reference outputs.
+  // runs take seconds (shufflenet, squeezenet) to minutes (resnet50, densenet121) here, so
+  // shufflenet (Transpose/Reshape/Concat plumbing) and squeezenet (concats of branches) are run;
+  // the others are checked by structure, bytes and structuralHash, which fix the reference outputs.
   const light = corpus().filter((c) => c.group === 'light');
-  const RUN = new Set(['light_shufflenet']);
+  const RUN = new Set(['light_shufflenet', 'light_squeezenet']);
   it('the ONNX conformance light/ models are in the corpus', () => expect(light.length).toBeGreaterThanOrEqual(4));
   for (const c of light) {
     it(`ONNX ${c.name}, before and after optimization`, () => {
