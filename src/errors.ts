@@ -81,3 +81,12 @@ export class CoverageError extends UnsupportedError {
     );
   }
 }
+
+/**
+ * INT8 calibration that cannot go on (a batch missing an input, of the wrong shape or dtype, with
+ * NaN or infinite values; no batches at all), or a quantization table or TensorRT calibration
+ * cache that cannot be read (not the format, another version, a malformed entry).
+ */
+export class CalibrationError extends WgrtError {
+  override readonly name = 'CalibrationError';
+}
