@@ -15,8 +15,9 @@ import { Graph, node, type Node } from '../ir/graph.js';
 import { inferTypes } from '../ir/infer.js';
 import { tensor, toFloat64, type Tensor } from '../ir/tensor.js';
 import { quantizeValue } from '../reference/quantize.js';
-
-export const INT8_MAX = 127;
+import { weightAxis } from './calibrate.js';
+import { INT8_MAX, scaleOf } from './calibrators.js';
+import { weightAmax } from './table.js';
 
 export interface QdqOptions {
   /** Activation amax by tensor name (from calibration); a quantizable input without one stays float. */
@@ -25,34 +26,17 @@ export interface QdqOptions {
   readonly keepFloat?: ReadonlySet<string>;
 }
 
-/** The ops whose inputs are quantized, and where their weight's output channels lie. */
-const QUANTIZABLE: Readonly<Record<string, (n: Node) => number>> = {
-  Conv: () => 0, // W: [M, C/group, kh, kw]
-  Gemm: (n) => (Number(n.attrs['transB'] ?? 0) === 1 ? 0 : 1), // B: [N, K] or [K, N]
-  MatMul: () => 1, // B: [K, N] (2-D constants only)
-};
+/** The ops whose inputs are quantized (weights along calibrate.ts's weightAxis). */
+const QUANTIZABLE = new Set(['Conv', 'Gemm', 'MatMul']);
 
 /** Which layers of `g` take int8 inputs: the quantizable nodes, not kept in float. */
 export function quantizableNodes(g: Graph, keepFloat: ReadonlySet<string> = new Set()): Node[] {
-  return g.nodes.filter((n) => n.op in QUANTIZABLE && !keepFloat.has(n.name));
+  return g.nodes.filter((n) => QUANTIZABLE.has(n.op) && !keepFloat.has(n.name));
 }
 
-/** Per-output-channel absolute max of a weight along `axis`. */
-export function channelAmax(w: Tensor, axis: number): Float64Array {
-  const v = toFloat64(w);
-  const dim = w.shape[axis]!;
-  const inner = w.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const out = new Float64Array(dim);
-  for (let i = 0; i < v.length; i++) {
-    const c = Math.floor(i / inner) % dim;
-    out[c] = Math.max(out[c]!, Math.abs(v[i]!));
-  }
-  return out;
-}
-
-/** scale = amax / 127; a zero range gets scale 1 (every value is 0 anyway). */
-export function scaleOf(amax: number): number {
-  return amax > 0 ? amax / INT8_MAX : 1;
+/** The scale of a threshold; a zero range gets scale 1 (every value is 0 anyway), never a division by 0. */
+function qdqScale(amax: number): number {
+  return amax > 0 ? scaleOf(amax) : 1;
 }
 
 /** `g` with Q/DQ inserted before the quantizable layers' inputs (see the file comment). */
@@ -79,7 +63,7 @@ export function insertQdq(g: Graph, opts: QdqOptions): Graph {
     const amax = opts.amax(t);
     if (amax === undefined) return t;
     if (!(amax >= 0) || !Number.isFinite(amax)) throw new GraphError(`tensor '${t}': amax ${amax} is not a finite threshold ≥ 0; recalibrate`);
-    const scale = constant(`${t}_scale`, tensor('f32', [], [scaleOf(amax)]));
+    const scale = constant(`${t}_scale`, tensor('f32', [], [qdqScale(amax)]));
     const zp = constant(`${t}_zero_point`, tensor('i8', [], [0]));
     const q = fresh(`${t}_quantized`);
     const dq = fresh(`${t}_dequantized`);
@@ -94,8 +78,7 @@ export function insertQdq(g: Graph, opts: QdqOptions): Graph {
     const done = replaced.get(key);
     if (done) return done;
     const t = g.initializers.get(w)!;
-    const amax = channelAmax(t, axis);
-    const scales = Array.from(amax, (a) => Math.fround(scaleOf(a))); // the f32 scales DequantizeLinear reads
+    const scales = weightAmax(t, axis).map((a) => Math.fround(qdqScale(a))); // the f32 scales DequantizeLinear reads
     const v = toFloat64(t);
     const inner = t.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
     const q = new Int8Array(v.length);
@@ -113,15 +96,13 @@ export function insertQdq(g: Graph, opts: QdqOptions): Graph {
   };
 
   const nodes = g.nodes.map((n) => {
-    const axisOf = QUANTIZABLE[n.op];
-    if (!axisOf || opts.keepFloat?.has(n.name)) return n;
+    if (!QUANTIZABLE.has(n.op) || opts.keepFloat?.has(n.name)) return n;
     const inputs = n.inputs.map((t, i) => {
       if (!t || i > 1) return t; // biases stay float
       const w = g.initializers.get(t);
       if (!w) return activation(t);
-      // A constant second operand is a weight (MatMul: only 2-D, per output column).
-      if (i === 1 && !(n.op === 'MatMul' && w.shape.length !== 2)) return weight(t, axisOf(n));
-      return t;
+      const axis = i === 1 ? weightAxis(n, w.shape.length) : undefined;
+      return axis === undefined ? t : weight(t, axis); // a constant second operand is a weight
     });
     return node({ ...n, inputs });
   });
