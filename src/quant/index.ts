@@ -44,3 +44,4 @@ export { predict, agreement, type Runner } from './accuracy.js';
 export { readIdx, labels, imageBatches, type Idx, type Batches } from './data.js';
 export { arrowBatches, arrowBytes, writeArrow } from './data-arrow.js';
 export type { ActivationRunner, RunnerFactory } from './calibrate.js';
+export { sensitivity, keepForBudget, sqnrDb, type LayerSensitivity, type SensitivityReport, type BudgetResult, type GraphRunner, type Metric } from './sensitivity.js';

@@ -1,6 +1,7 @@
 /**
- * Activations on WebGPU for calibration: the graph built at level 0 (no fusion, so every tensor
- * of the source graph exists) with the asked tensors as extra outputs, run batch by batch.
+ * Tensors computed on WebGPU for the INT8 tools (src/quant): activations for calibration (the
+ * graph built at level 0, no fusion, so every tensor of the source graph exists, with the asked
+ * tensors as extra outputs, run batch by batch), and whole graphs for the sensitivity analysis.
  */
 import { build } from '../engine/engine.js';
 import type { Graph } from '../ir/graph.js';
@@ -22,5 +23,17 @@ export function webgpuActivations(opts: ContextOptions = {}): (g: Graph, tensors
       run: async (feeds) => ({ ...feeds, ...(await ctx.run(feeds)) }),
       release: () => ctx.release(),
     };
+  };
+}
+
+/** A sensitivity runner (src/quant/sensitivity.ts `run`): builds `g` with the asked outputs and runs it once. */
+export function webgpuRunner(opts: ContextOptions = {}): (g: Graph, feeds: Readonly<Record<string, Tensor>>, outputs: readonly string[]) => Promise<Record<string, Tensor>> {
+  return async (g, feeds, outputs) => {
+    const ctx = await createContext(build(g.with({ outputs: [...new Set([...g.outputs, ...outputs])] })), { backend: 'webgpu', ...opts });
+    try {
+      return await ctx.run(feeds);
+    } finally {
+      ctx.release();
+    }
   };
 }
