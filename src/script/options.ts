@@ -17,6 +17,16 @@ export class StepOptions {
     }
   }
 
+  /** Where the step is written (for faults of the step as a whole). */
+  get at(): number {
+    return this.step.at;
+  }
+
+  /** Where an option's value is written. */
+  argAt(name: string): number | undefined {
+    return this.args.get(name)?.value.at;
+  }
+
   fail(at: number, detail: string): ScriptError {
     return new ScriptError(detail, { text: this.script.text, offset: at, source: this.script.source });
   }
@@ -60,6 +70,14 @@ export class StepOptions {
     if (typeof v === 'string' && (allowed as readonly string[]).includes(v)) return v as W;
     const text = typeof v === 'string' ? `'${v}'` : JSON.stringify(v);
     throw this.fail(a.value.at, `${name} must be one of ${allowed.join(', ')}, not ${text}${typeof v === 'string' ? didYouMean(v, allowed) : ''}${why ? ` (${why})` : ''}`);
+  }
+
+  /** A name written bare (`calibration: t`): the value a step bound, looked up by the caller. */
+  name(name: string): { name: string; at: number } | undefined {
+    const a = this.args.get(name);
+    if (!a) return undefined;
+    if (a.value.kind !== 'name') throw this.fail(a.value.at, `${name} takes the name of a value bound by an earlier step (e.g. ${name}: t after t = calibrate ...)`);
+    return { name: a.value.name, at: a.value.at };
   }
 
   /** A record of strings: `force: { conv1: "conv.direct", "layer1.*": "conv.winograd_4x4" }`. */

@@ -24,10 +24,26 @@ import { runReference } from '../reference/index.js';
 import { benchmark, type BenchReport, type Stats } from '../runtime/bench.js';
 import { compareOutputs, type CompareReport } from '../runtime/compare.js';
 import { createContext } from '../runtime/context.js';
+import { webgpuActivations } from '../runtime/activations.js';
+import { agreement, predict } from '../quant/accuracy.js';
+import { calibrate } from '../quant/calibrate.js';
+import { CALIBRATION_METHODS } from '../quant/calibrators.js';
+import { imageBatches, labels } from '../quant/data.js';
+import { arrowBatches } from '../quant/data-arrow.js';
+import { insertQdq, quantizableNodes } from '../quant/qdq.js';
+import { QuantTable } from '../quant/table.js';
 import { StepOptions } from './options.js';
 
 /** What a step can produce and a name can hold. */
-export type ScriptValue = Graph | Engine | BenchReport | CompareReport;
+export type ScriptValue = Graph | Engine | QuantTable | BenchReport | CompareReport | AccuracyReport;
+
+/** What `evaluate` gives: top-1 on labelled data, and each prediction. */
+export interface AccuracyReport {
+  readonly kind: 'accuracy';
+  readonly examples: number;
+  readonly top1: number;
+  readonly predictions: Uint8Array;
+}
 
 export interface RunOptions extends ParseOptions {
   /** Folder that paths in the script are relative to; default the working directory. */
@@ -98,16 +114,17 @@ async function perform(run: Run, s: StepDef, o: StepOptions): Promise<ScriptValu
       o.check(['network', 'shapes']);
       const spec = s.subject === 'demo' ? 'demo' : path(run, s.subject!);
       if (spec !== 'demo' && !existsSync(spec)) {
-        throw o.fail(s.subjectAt!, `'${s.subject}' does not exist (paths are relative to ${run.relativeTo}); load takes "demo", an .onnx model, a .wg script or a .wgrt engine`);
+        throw o.fail(s.subjectAt!, `'${s.subject}' does not exist (paths are relative to ${run.relativeTo}); load takes "demo", an .onnx model, a .wg script, a .wgrt engine, or a calibration table (.json, or a TensorRT .cache)`);
       }
       const network = o.string('network');
       if (spec.endsWith('.wgrt')) return loadEngine(spec);
+      if (spec.endsWith('.cache')) return QuantTable.loadTensorRTCache(spec);
+      if (spec.endsWith('.json')) return QuantTable.load(spec);
       return loadNetwork(spec, { shapes: o.shapes('shapes'), ...(network !== undefined ? { network } : {}) });
     }
     case 'build': {
-      o.check(['level', 'disable', 'force', 'precision', 'tune', 'cache', 'strict', 'iterations']);
-      const g = network(run, s, o);
-      o.word('precision', ['fp32'], 'this version builds fp32 engines only');
+      o.check(['level', 'disable', 'force', 'precision', 'calibration', 'keep', 'tune', 'cache', 'strict', 'iterations']);
+      const g = precision(run, s, o, network(run, s, o));
       const level = o.integer('level', 0);
       const disable = o.strings('disable');
       const options: BuildOptions = {
@@ -128,6 +145,55 @@ async function perform(run: Run, s: StepDef, o: StepOptions): Promise<ScriptValu
         ...(iterations !== undefined ? { iterations } : {}),
         log: (t) => run.show(t),
       });
+    }
+    case 'calibrate': {
+      o.check(['data', 'method', 'images', 'scale', 'shift', 'input', 'percentile', 'bins', 'backend']);
+      const g = verify(inferTypes(network(run, s, o)));
+      const method = o.word('method', CALIBRATION_METHODS) ?? 'entropy';
+      const inputs = g.inputs.filter((i) => !g.initializers.has(i.name));
+      const input = o.string('input') ?? inputs[0]?.name;
+      const spec = inputs.find((i) => i.name === input);
+      if (!spec) throw o.fail(s.at, `'${s.subject}' has no input '${input}' (inputs: ${inputs.map((i) => i.name).join(', ')})`);
+      const batch = spec.type.shape[0] ?? 1;
+      const data = dataFile(run, o, 'data');
+      const images = o.integer('images', 1);
+      const source = data.endsWith('.arrow') || data.endsWith('.arrows')
+        ? arrowBatches(data, { batchSize: batch, shapes: { [spec.name]: spec.type.shape.slice(1) }, columns: [spec.name], ...(images ? { limit: images } : {}) })
+        : imageBatches(data, { batchSize: batch, input: spec.name, shape: spec.type.shape.slice(1), scale: o.number('scale') ?? 1 / 255, shift: o.number('shift') ?? 0, ...(images ? { limit: images } : {}) });
+      // Whole batches only: the network's batch dimension is fixed.
+      const maxBatches = Math.floor(source.examples / batch);
+      if (maxBatches < 1) throw o.fail(s.at, `the data has ${source.examples} examples, fewer than one batch of ${batch} ('${s.subject}' takes ${spec.name} ${spec.type.shape.join('x')})`);
+      const backend = o.word('backend', ['webgpu', 'reference']) ?? 'webgpu';
+      const percentile = o.number('percentile');
+      const bins = o.integer('bins', 128);
+      const t = await calibrate(g, source, {
+        method, maxBatches,
+        ...(backend === 'webgpu' ? { runner: webgpuActivations() } : {}),
+        ...(percentile !== undefined ? { percentile } : {}),
+        ...(bins !== undefined ? { bins } : {}),
+      });
+      run.show(`calibrate ${s.subject}: ${method}, ${maxBatches * batch} examples in ${maxBatches} batches of ${batch}, ${t.activations.size} activations, ${t.weights.size} weights`);
+      return t;
+    }
+    case 'evaluate': {
+      o.check(['data', 'labels', 'images', 'scale', 'shift', 'backend']);
+      const engine = engineOf(run, s, o);
+      const spec = engine.graph.inputs.filter((i) => !engine.graph.initializers.has(i.name))[0]!;
+      const batch = spec.type.shape[0] ?? 1;
+      const truth = labels(dataFile(run, o, 'labels'));
+      const images = Math.min(o.integer('images', 1) ?? truth.length, truth.length);
+      const whole = Math.floor(images / batch) * batch;
+      if (whole < 1) throw o.fail(s.at, `${images} labelled examples are fewer than one batch of ${batch}`);
+      const source = imageBatches(dataFile(run, o, 'data'), { batchSize: batch, input: spec.name, shape: spec.type.shape.slice(1), scale: o.number('scale') ?? 1 / 255, shift: o.number('shift') ?? 0, limit: whole });
+      const ctx = await createContext(engine, { backend: o.word('backend', ['auto', 'webgpu', 'reference']) ?? 'auto' });
+      try {
+        const predictions = await predict((f) => ctx.run(f), source);
+        const report: AccuracyReport = { kind: 'accuracy', examples: whole, top1: agreement(predictions, truth.subarray(0, whole)), predictions };
+        run.show(`evaluate ${s.subject}: top-1 ${(100 * report.top1).toFixed(2)} % on ${whole} examples (${ctx.backend})`);
+        return report;
+      } finally {
+        ctx.release();
+      }
     }
     case 'bench': {
       o.check(['iterations', 'warmup', 'backend', 'seed']);
@@ -181,10 +247,12 @@ async function perform(run: Run, s: StepDef, o: StepOptions): Promise<ScriptValu
         const g = v instanceof Engine ? undefined : v instanceof Graph ? v : undefined;
         if (!g) throw o.fail(s.objectAt!, `.onnx and .wg files hold a network; '${s.subject}' is ${describe(v)}`);
         bytes = file.endsWith('.wg') ? printGraph(g) : exportOnnx(verify(inferTypes(g)));
+      } else if (v instanceof QuantTable && file.endsWith('.cache')) {
+        bytes = v.toTensorRTCache();
       } else if (file.endsWith('.json')) {
-        bytes = JSON.stringify(v instanceof Engine || v instanceof Graph ? describeValue(v) : v, null, 2);
+        bytes = v instanceof QuantTable ? v.toJSON() : JSON.stringify(v instanceof Engine || v instanceof Graph ? describeValue(v) : v, null, 2);
       } else {
-        throw o.fail(s.objectAt!, `'${s.object}': save writes .wgrt (an engine), .onnx or .wg (a network), or .json (a report)`);
+        throw o.fail(s.objectAt!, `'${s.object}': save writes .wgrt (an engine), .onnx or .wg (a network), .cache (a table, TensorRT's format) or .json (a table or a report)`);
       }
       writeFileSync(file, bytes);
       run.show(`saved ${s.subject} -> ${s.object}`);
@@ -213,6 +281,35 @@ function value(run: Run, name: string, at: number, o: StepOptions): ScriptValue 
   }
   const known = [...run.values.keys(), ...run.script.statements.flatMap((t) => (t.kind === 'network' ? [t.name] : []))];
   throw o.fail(at, `'${name}' is neither a network of this script nor a value bound by an earlier step${didYouMean(name, known)}`);
+}
+
+/** A data file option, resolved and checked to exist. */
+function dataFile(run: Run, o: StepOptions, option: string): string {
+  const file = o.string(option);
+  if (file === undefined) throw o.fail(o.at, `this step needs ${option}: "FILE" (an IDX file, gzip or not${option === 'data' ? ', or an Arrow IPC file' : ''})`);
+  const full = path(run, file);
+  if (!existsSync(full)) throw o.fail(o.argAt(option)!, `'${file}' does not exist (paths are relative to ${run.relativeTo})`);
+  return full;
+}
+
+/** `precision: int8` (with `calibration: TABLE`, `keep: ["layer", ...]`): the network with Q/DQ. */
+function precision(run: Run, s: StepDef, o: StepOptions, g: Graph): Graph {
+  const p = o.word('precision', ['fp32', 'int8'], 'fp16 and best come with fp16 kernels') ?? 'fp32';
+  const table = o.name('calibration');
+  const keep = o.strings('keep');
+  if (p === 'fp32') {
+    if (table || keep) throw o.fail(s.at, "'calibration' and 'keep' belong to precision: int8");
+    return g;
+  }
+  if (!table) throw o.fail(s.at, 'precision: int8 needs calibration: TABLE (t = calibrate NET (data: "...") or t = load "table.json")');
+  const t = run.values.get(table.name);
+  if (!(t instanceof QuantTable)) throw o.fail(table.at, `calibration takes a table from calibrate or load; '${table.name}' is ${t === undefined ? 'not bound' : describe(t)}`);
+  const typed = verify(inferTypes(g));
+  const names = new Set(quantizableNodes(typed).map((n) => n.name));
+  for (const k of keep ?? []) if (!names.has(k)) throw o.fail(o.argAt('keep')!, `keep: '${k}' is no Conv/Gemm/MatMul layer of '${s.subject}'${didYouMean(k, names)}`);
+  const missing = [...names].filter((n) => !(keep ?? []).includes(n)).flatMap((n) => typed.nodes.find((x) => x.name === n)!.inputs.slice(0, 1)).filter((x) => !typed.initializers.has(x) && t.amax(x) === undefined);
+  if (missing.length > 0) throw o.fail(table.at, `table '${table.name}' has no threshold for ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}; calibrate this network (tensor names must match)`);
+  return insertQdq(typed, { amax: (x) => t.amax(x), keepFloat: new Set(keep ?? []) });
 }
 
 function network(run: Run, s: StepDef, o: StepOptions): Graph {
@@ -248,7 +345,10 @@ async function outputs(v: ScriptValue, name: string, at: number, feeds: Record<s
 }
 
 function describe(v: ScriptValue): string {
-  return v instanceof Engine ? 'an engine' : v instanceof Graph ? 'a network' : v.kind === 'bench' ? 'a bench report' : 'a compare report';
+  if (v instanceof Engine) return 'an engine';
+  if (v instanceof Graph) return 'a network';
+  if (v instanceof QuantTable) return 'a calibration table';
+  return v.kind === 'bench' ? 'a bench report' : v.kind === 'compare' ? 'a compare report' : 'an accuracy report';
 }
 
 function describeValue(v: Engine | Graph): unknown {
@@ -257,7 +357,11 @@ function describeValue(v: Engine | Graph): unknown {
 
 // ---- reports ------------------------------------------------------------------------------
 
-function formatReport(r: BenchReport | CompareReport): string {
+function formatReport(r: QuantTable | BenchReport | CompareReport | AccuracyReport): string {
+  if (r instanceof QuantTable) {
+    return `calibration table: ${r.method}, ${r.batches} batches\n${table(['tensor', 'amax', 'scale', 'min', 'max'], [...r.activations].map(([t, a]) => [t, a.amax, a.scale, a.min ?? '-', a.max ?? '-']))}`;
+  }
+  if (r.kind === 'accuracy') return `top-1 ${(100 * r.top1).toFixed(2)} % on ${r.examples} examples`;
   return r.kind === 'bench' ? formatBench(r) : formatCompare(r);
 }
 

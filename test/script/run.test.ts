@@ -15,6 +15,12 @@ import type { BenchReport } from '../../src/runtime/bench.js';
 import type { CompareReport } from '../../src/runtime/compare.js';
 import { runScript, wg, type RunOptions } from '../../src/script/index.js';
 import { TimingCache } from '../../src/tune/cache.js';
+import { agreement, predict } from '../../src/quant/accuracy.js';
+import { calibrate } from '../../src/quant/calibrate.js';
+import { imageBatches, labels } from '../../src/quant/data.js';
+import { insertQdq } from '../../src/quant/qdq.js';
+import { QuantTable } from '../../src/quant/table.js';
+import type { AccuracyReport } from '../../src/script/run.js';
 import { FLOAT, model, valueInfo } from '../frontend/onnx/model.js';
 import { useGpu } from '../helpers/gpu.js';
 
@@ -119,6 +125,52 @@ b = bench e (iterations: ${iterations}, warmup: 0)`;
     expect(wg`network n { input x: f32[2x${iterations}] output y = relu(x) }`.inputs[0]!.type.shape).toEqual([2, 2]);
   });
 
+  it('calibrate, build int8, evaluate: the same table, graph and accuracy as the library calls', async () => {
+    const repo = new URL('../', import.meta.url).pathname;
+    const model = `${repo}models/fashion-mnist/small_cnn.onnx`;
+    const calib = `${repo}data/fashion-mnist/calib-1000-images-idx3-ubyte.gz`;
+    const r = await runScript(`m = load "${model}" (shapes: { image: 16x1x28x28 })
+t = calibrate m (data: "${calib}", method: minmax, images: 40, backend: reference)
+save t to "t.cache"
+back = load "t.cache"
+e = build m (precision: int8, calibration: back)
+a = evaluate e (data: "${repo}data/fashion-mnist/t10k-images-idx3-ubyte.gz", labels: "${repo}data/fashion-mnist/t10k-labels-idx1-ubyte.gz", images: 64)`, quiet);
+    const m = r.values['m'] as Graph;
+    // 40 images in batches of 16: the two whole batches.
+    const direct = await calibrate(m, imageBatches(calib, { batchSize: 16, input: 'image', limit: 32 }), { method: 'minmax' });
+    const t = r.values['t'] as QuantTable;
+    expect(t.batches).toBe(2);
+    expect([...t.activations].map(([k, v]) => [k, v.amax])).toEqual([...direct.activations].map(([k, v]) => [k, v.amax]));
+    const back = r.values['back'] as QuantTable;
+    for (const [k, v] of t.activations) expect(back.scale(k)).toBe(Math.fround(v.scale));
+    const e = r.values['e'] as Engine;
+    expect(e.graph.nodes.filter((n) => n.op === 'QuantizeLinear').length).toBeGreaterThan(0);
+    // The reference runs the same Q/DQ graph to the same predictions.
+    const q = insertQdq(inferTypes(m), { amax: (x) => back.amax(x) });
+    const truth = labels(`${repo}data/fashion-mnist/t10k-labels-idx1-ubyte.gz`).subarray(0, 64);
+    const expected = await predict((f) => runReference(q, f), imageBatches(`${repo}data/fashion-mnist/t10k-images-idx3-ubyte.gz`, { batchSize: 16, input: 'image', limit: 64 }));
+    const a = r.values['a'] as AccuracyReport;
+    expect(agreement(a.predictions, expected)).toBeGreaterThanOrEqual(63 / 64);
+    expect(a.top1).toBeCloseTo(agreement(expected, truth), 1);
+  }, 120_000);
+
+  it('int8 faults name the option: no table, not a table, a layer that does not exist, data too small', async () => {
+    const repo = new URL('../', import.meta.url).pathname;
+    const head = `m = load "${repo}models/fashion-mnist/small_cnn.onnx" (shapes: { image: 16x1x28x28 })\n`;
+    const calib = `data: "${repo}data/fashion-mnist/calib-1000-images-idx3-ubyte.gz"`;
+    const cases: [string, RegExp][] = [
+      ['e = build m (precision: int8)', /precision: int8 needs calibration: TABLE/],
+      ['e = build m (precision: fp16)', /precision must be one of fp32, int8, not 'fp16'/],
+      ['e = build m (precision: int8, calibration: m)', /calibration takes a table from calibrate or load; 'm' is a network/],
+      [`t = calibrate m (${calib}, images: 16, backend: reference)\ne = build m (precision: int8, calibration: t, keep: ["/conv1/Cnv"])`, /keep: '\/conv1\/Cnv' is no Conv\/Gemm\/MatMul layer.*did you mean '\/conv1\/Conv'\?/],
+      [`t = calibrate m (${calib}, images: 8)`, /8 examples, fewer than one batch of 16/],
+      [`t = calibrate m (${calib}, method: entrpy)`, /method must be one of minmax, entropy, percentile, mse, not 'entrpy'; did you mean 'entropy'\?/],
+      ['t = calibrate m (data: "nothere.gz")', /'nothere.gz' does not exist/],
+      ['t = calibrate m', /this step needs data: "FILE"/],
+    ];
+    for (const [text, message] of cases) expect((await scriptError(head + text)).detail, text).toMatch(message);
+  }, 120_000);
+
   it('faults are ScriptErrors at the step or option, with suggestions', async () => {
     const cases: [string, number, number, RegExp][] = [
       [`${NET}e = buidl cnn`, 6, 5, /unknown step 'buidl'; did you mean 'build'\?/],
@@ -126,7 +178,7 @@ b = bench e (iterations: ${iterations}, warmup: 0)`;
       [`${NET}m = load model.onnx`, 6, 10, /syntax error: expected a string/],
       [`${NET}e = build cnn (levl: 2)`, 6, 16, /build has no option 'levl'.*did you mean 'level'\?/],
       [`${NET}e = build cnn (level: "two")`, 6, 23, /level takes an integer ≥ 0, not "two"/],
-      [`${NET}e = build cnn (precision: fp16)`, 6, 27, /precision must be one of fp32, not 'fp16'/],
+      [`${NET}e = build cnn (precision: fp16)`, 6, 27, /precision must be one of fp32, int8, not 'fp16'/],
       [`${NET}e = build cnn (force: "conv.direct")`, 6, 23, /force takes a record/],
       [`${NET}e = build cnn (level: 1, level: 2)`, 6, 26, /option 'level' is given twice/],
       [`${NET}e = build cnm`, 6, 11, /'cnm' is neither a network of this script nor a value bound by an earlier step; did you mean 'cnn'\?/],

@@ -34,7 +34,7 @@ export interface StepDef {
 }
 
 /** The steps of the grammar's `Action` (dsl-grammar/wgrt.ohm). */
-export const STEP_VERBS = ['load', 'build', 'bench', 'compare', 'inspect', 'save', 'print'] as const;
+export const STEP_VERBS = ['load', 'build', 'calibrate', 'evaluate', 'bench', 'compare', 'inspect', 'save', 'print'] as const;
 
 export interface StepArg {
   readonly name: string;

@@ -132,6 +132,8 @@ function semantics(): Semantics {
     Step_run: (action) => ast(action),
     Action_load: (kw, path, args) => step(kw, args, path),
     Action_build: (kw, name, args) => step(kw, args, name),
+    Action_calibrate: (kw, name, args) => step(kw, args, name),
+    Action_evaluate: (kw, name, args) => step(kw, args, name),
     Action_bench: (kw, name, args) => step(kw, args, name),
     Action_compare: (kw, name, _w, other, args) => step(kw, args, name, other),
     Action_inspect: (kw, name, args) => step(kw, args, name),

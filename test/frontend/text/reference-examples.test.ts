@@ -1,6 +1,6 @@
 // Every ```wg example of the language reference (dsl-grammar/README.md) parses and runs: a
 // network on the reference executor, a pipeline's steps (builds on WebGPU) through runScript.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ describe('dsl-grammar/README.md examples', () => {
     for (const construct of [
       'network', 'input', 'weight', 'seed', 'values', 'data', 'output', 'block', 'return', 'repeat', ' in ', ' as ', '_', '#', '"', '*', '(seed:',
       '= load', '= build', 'bench ', 'compare ', 'inspect ', 'print ', 'save ', ' with ', ' to ', "{ Gemm", '(level:',
+      '= calibrate', 'evaluate ', 'precision: int8', 'calibration: t', 'keep:',
     ]) {
       expect(all, construct).toContain(construct);
     }
@@ -39,10 +40,15 @@ describe('dsl-grammar/README.md examples', () => {
       return;
     }
     const shown: string[] = [];
-    const result = await runScript(text, { source: 'README.md', baseDir: mkdtempSync(join(tmpdir(), 'wgrt-readme-')), log: (t) => shown.push(t) });
+    // Paths in the examples are from the repository root; what they save goes to a fresh folder.
+    const baseDir = mkdtempSync(join(tmpdir(), 'wgrt-readme-'));
+    symlinkSync(new URL('../../../test', import.meta.url).pathname, join(baseDir, 'test'));
+    const result = await runScript(text, { source: 'README.md', baseDir, log: (t) => shown.push(t) });
     expect(result.steps).toBe(steps);
-    // Every comparison in the reference passes: the engines agree with the reference executor.
+    // Every comparison in the reference passes; every evaluation is a real accuracy.
     for (const v of Object.values(result.values)) if ('kind' in v && v.kind === 'compare') expect(v.pass).toBe(true);
     for (const line of shown.filter((t) => t.startsWith('compare '))) expect(line).toContain(': PASS');
+    for (const v of Object.values(result.values)) if ('kind' in v && v.kind === 'accuracy') expect(v.top1).toBeGreaterThan(0.85);
+    for (const line of shown.filter((t) => t.startsWith('evaluate '))) expect(Number(/top-1 ([\d.]+) %/.exec(line)![1])).toBeGreaterThan(85);
   }, 120_000);
 });
