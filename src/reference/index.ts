@@ -13,3 +13,4 @@ import './index-ops.js';
 import './quantize.js';
 import './pointwise-chain.js';
 import './fused.js';
+import './int8-conv.js';

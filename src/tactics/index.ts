@@ -5,6 +5,7 @@ import './families/conv.js';
 import './families/conv-winograd.js';
 import './families/conv-depthwise.js';
 import './families/conv-im2col.js';
+import './families/int8-conv.js';
 import './families/pool.js';
 import './families/norm.js';
 import './families/binary.js';

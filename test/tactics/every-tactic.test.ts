@@ -16,6 +16,8 @@ const COVERED_ELSEWHERE: Readonly<Record<string, string>> = {
   'conv.implicit_gemm_nhwc': 'channel-last layouts come from fusion passes: test/tactics/conv-implicit-gemm.test.ts',
   'conv.fused': 'FusedConv comes from fusion: test/tactics/fused.test.ts',
   'conv.depthwise': 'no conformance case is a depthwise conv: test/tactics/conv-depthwise.test.ts',
+  'conv.int8_implicit_gemm': 'Int8Conv comes from Q/DQ rewriting: test/tactics/int8-conv.test.ts',
+  'conv.int8_direct': 'Int8Conv comes from Q/DQ rewriting: test/tactics/int8-conv.test.ts',
   'gemm.vec4': 'no conformance Gemm/MatMul has K and N multiples of 4 with constant operands: test/tactics/gemm.test.ts',
   'gemm.blocked': 'no conformance Gemm/MatMul has K and N multiples of 4: test/tactics/gemm.test.ts',
   'gemm.fused': 'FusedGemm and FusedMatMul come from fusion: test/tactics/fused.test.ts',

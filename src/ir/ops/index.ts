@@ -23,4 +23,5 @@ export {
   type ChainOperand, type ChainStep,
 } from './pointwise-chain.js';
 import './fused.js';
+import './int8.js';
 export { EPILOGUE_ACTIVATIONS, FUSED_BASE, F32_MAX, swapLastTwo, unfuse } from './fused.js';

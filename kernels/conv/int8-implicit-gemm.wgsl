@@ -1,0 +1,148 @@
+// Int8Conv (src/ir/ops/int8.ts) as an implicit GEMM per group, 1-D and 2-D (a 1-D conv comes in as
+// H = KH = 1): Y[m, col] = Σ_k dot4I8Packed(W4[m, k], X4[k, col]) with m an output channel of the
+// group, col = (n * H_out + oh) * W_out + ow, and k = (kh * KW + kw) * CG4 + c4 a packed word: input
+// channels 4 * c4 .. 4 * c4 + 3 of the group at one window position (channels past C / group are 0).
+// i8 tensors are one i32 word per element on the GPU (src/runtime/buffers.ts): W4 and X4 are packed
+// (pack4xI8) as their BK-deep slices are staged in workgroup memory, so the multiply loop reads one
+// u32 per 4 multiply-adds and the int32 sums are exact. X4, the im2col matrix, is gathered on the
+// fly with the padding checks. Each workgroup computes a BM x BN tile of one group's Y, each thread
+// a TM x TN block (rows ty + i * WG_M, columns tx + j * WG_N: neighbours read neighbouring words).
+// Meta: [0] M, [1] C, [2] C/group, [3] M/group, [4] H, [5] W, [6] H_out, [7] W_out, [8] KH, [9] KW,
+//       [10] [11] strides, [12] [13] dilations, [14] [15] pad begins (i32), [16] columns
+//       (N * H_out * W_out), [17] CG4 = ceil(C/group / 4), [18] K = KH * KW * CG4, [19] row tiles,
+//       [20] column tiles, [21] workgroups (groups * row tiles * column tiles).
+// The plan (src/tactics/families/int8-conv.ts) checks that TM, TN <= MAX_T divide BM, BN.
+override BM: u32 = 64;
+override BN: u32 = 64;
+override BK: u32 = 8;
+override TM: u32 = 4;
+override TN: u32 = 4;
+override WG_M: u32 = BM / TM;
+override WG_N: u32 = BN / TN;
+override NT: u32 = WG_M * WG_N;
+// As in kernels/conv/int8-direct.wgsl: HAS_BIAS, RELU, REQUANT, with the same unread stand-ins.
+override HAS_BIAS: u32 = 0u;
+override RELU: u32 = 0u;
+override REQUANT: u32 = 0u;
+const MAX_T: u32 = 8u;
+
+@group(0) @binding(1) var<storage, read> x: array<i32>;
+@group(0) @binding(2) var<storage, read> w: array<i32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read> x_scale: array<f32>;
+@group(0) @binding(5) var<storage, read> w_scale: array<f32>;
+@group(0) @binding(6) var<storage, read> y_scale: array<f32>;
+@group(0) @binding(7) var<storage, read_write> y: array<u32>;
+
+var<workgroup> a_tile: array<u32, BK * BM>; // [k][row]
+var<workgroup> b_tile: array<u32, BK * BN>; // [k][column]
+
+// #include conv/int8-epilogue.wgsl
+
+// `count` (1..4) words of x from `base`, `stride` apart, packed as 4 x i8 (the rest 0).
+fn pack_x(base: u32, stride: u32, count: u32) -> u32 {
+  if (count >= 4u) { return pack4xI8(vec4<i32>(x[base], x[base + stride], x[base + 2u * stride], x[base + 3u * stride])); }
+  var v = vec4<i32>(0);
+  for (var j = 0u; j < count; j++) { v[j] = x[base + j * stride]; }
+  return pack4xI8(v);
+}
+
+fn pack_w(base: u32, stride: u32, count: u32) -> u32 {
+  if (count >= 4u) { return pack4xI8(vec4<i32>(w[base], w[base + stride], w[base + 2u * stride], w[base + 3u * stride])); }
+  var v = vec4<i32>(0);
+  for (var j = 0u; j < count; j++) { v[j] = w[base + j * stride]; }
+  return pack4xI8(v);
+}
+
+@compute @workgroup_size(NT)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let t = linear_workgroup(wid, nwg);
+  if (t >= meta_u32(21u)) { return; } // grid() may round the count up; uniform per workgroup
+  let m_out = meta_u32(0u);
+  let c_in = meta_u32(1u);
+  let cg = meta_u32(2u);
+  let mg = meta_u32(3u);
+  let in_h = meta_i32(4u);
+  let in_w = meta_i32(5u);
+  let out_h = meta_u32(6u);
+  let out_w = meta_u32(7u);
+  let kw_n = meta_u32(9u);
+  let stride = vec2<i32>(meta_i32(10u), meta_i32(11u));
+  let dil = vec2<i32>(meta_i32(12u), meta_i32(13u));
+  let pad = vec2<i32>(meta_i32(14u), meta_i32(15u));
+  let cols = meta_u32(16u);
+  let cg4 = meta_u32(17u);
+  let k_words = meta_u32(18u);
+  let tiles_m = meta_u32(19u);
+  let tiles_n = meta_u32(20u);
+
+  let tile_n = t % tiles_n;
+  let tile_m = (t / tiles_n) % tiles_m;
+  let g = t / (tiles_n * tiles_m);
+  let row0 = tile_m * BM;
+  let col0 = tile_n * BN;
+  let plane = u32(in_h * in_w); // x's channel stride
+  let ksize = meta_u32(8u) * kw_n; // w's channel stride
+  let pixels = out_h * out_w;
+  let tx = lid % WG_N;
+  let ty = lid / WG_N;
+
+  var acc: array<i32, MAX_T * MAX_T>;
+  for (var k0 = 0u; k0 < k_words; k0 += BK) {
+    // A slice: rows row0.., words k0.. of W4 (0 past the group's rows or K).
+    for (var l = lid; l < BM * BK; l += NT) {
+      let r = l % BM;
+      let k = l / BM;
+      let row = row0 + r;
+      let kk = k0 + k;
+      var word = 0u;
+      if (row < mg && kk < k_words) {
+        let c0 = (kk % cg4) * 4u;
+        word = pack_w(((g * mg + row) * cg + c0) * ksize + kk / cg4, ksize, min(4u, cg - c0));
+      }
+      a_tile[k * BM + r] = word;
+    }
+    // B slice: words k0.., columns col0.. of X4 (0 in the padding, past the columns or K).
+    for (var l = lid; l < BK * BN; l += NT) {
+      let cidx = l % BN;
+      let k = l / BN;
+      let col = col0 + cidx;
+      let kk = k0 + k;
+      var word = 0u;
+      if (col < cols && kk < k_words) {
+        let tap = kk / cg4;
+        let c0 = (kk % cg4) * 4u;
+        let n = col / pixels;
+        let p = col % pixels;
+        let ih = i32(p / out_w) * stride.x - pad.x + i32(tap / kw_n) * dil.x;
+        let iw = i32(p % out_w) * stride.y - pad.y + i32(tap % kw_n) * dil.y;
+        if (ih >= 0 && ih < in_h && iw >= 0 && iw < in_w) {
+          word = pack_x((n * c_in + g * cg + c0) * plane + u32(ih * in_w + iw), plane, min(4u, cg - c0));
+        }
+      }
+      b_tile[k * BN + cidx] = word;
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < BK; k++) {
+      var a: array<u32, MAX_T>;
+      var b: array<u32, MAX_T>;
+      for (var i = 0u; i < TM; i++) { a[i] = a_tile[k * BM + ty + i * WG_M]; }
+      for (var j = 0u; j < TN; j++) { b[j] = b_tile[k * BN + tx + j * WG_N]; }
+      for (var i = 0u; i < TM; i++) {
+        for (var j = 0u; j < TN; j++) { acc[i * MAX_T + j] += dot4I8Packed(a[i], b[j]); }
+      }
+    }
+    workgroupBarrier();
+  }
+
+  for (var i = 0u; i < TM; i++) {
+    let row = row0 + ty + i * WG_M;
+    if (row >= mg) { continue; }
+    let m = g * mg + row;
+    for (var j = 0u; j < TN; j++) {
+      let col = col0 + tx + j * WG_N;
+      if (col >= cols) { continue; }
+      int8_epilogue(acc[i * MAX_T + j], m, (col / pixels * m_out + m) * pixels + col % pixels);
+    }
+  }
+}

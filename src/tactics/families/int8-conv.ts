@@ -1,0 +1,150 @@
+/**
+ * Int8Conv (src/ir/ops/int8.ts) on WebGPU: int8 x int8 products summed exactly in int32 with
+ * WGSL's dot4I8Packed (4 multiply-adds of packed i8 per instruction), then the float epilogue
+ * (kernels/conv/int8-epilogue.wgsl). i8 tensors are one i32 word per element on the GPU, so the
+ * kernels pack 4 consecutive input channels into a u32 as they read them (channels padded to a
+ * multiple of 4 with zeros); the weight needs no packing at upload and may be a non-constant.
+ *
+ * dot4I8Packed is core WGSL behind the `packed_4x8_integer_dot_product` language feature, which
+ * Dawn has on every adapter wgrt meets (lavapipe, NVIDIA through Vulkan): a WGSL language feature,
+ * not a device feature, so it is not in Tactic.features (checked against device features).
+ *
+ * On the H100 (ResNet-50 shapes) the tiled kernel ran about as fast as the fp32 conv.implicit_gemm,
+ * not faster: an i8 activation still costs a 4-byte word to read, and its gather dominates. Faster
+ * needs i8 activations stored packed between layers, and tensor cores (subgroup matrices).
+ */
+import { UnsupportedError } from '../../errors.js';
+import { convGeometry } from '../../ir/ops/index.js';
+import { sizeOf } from '../../ir/tensor.js';
+import { grid, Meta } from '../meta.js';
+import { registerTactic } from '../registry.js';
+import type { Binding, LayerInfo, Tactic, TacticParams } from '../types.js';
+
+/** A 1-D or 2-D Int8Conv (the kernels index H, W; a 1-D one runs as H = KH = 1). */
+const spatial12 = (layer: LayerInfo): boolean => {
+  const r = layer.inputs[0]?.shape.length ?? 0;
+  return r === 3 || r === 4;
+};
+
+/** `v` with a leading `fill` when it has one entry: a 1-D conv's values as 2-D ones. */
+const as2d = <T>(v: readonly T[], fill: T): T[] => (v.length === 1 ? [fill, ...v] : [...v]);
+
+/** H, W, H_out, W_out, KH, KW, strides, dilations and pad begins, each as 2-D. */
+function geometryMeta(meta: Meta, layer: LayerInfo): Meta {
+  const g = convGeometry(layer.ctx, layer.attrs);
+  const r = g.kernel.length;
+  return meta
+    .u32(...as2d(layer.inputs[0]!.shape.slice(2), 1), ...as2d(g.outSpatial, 1), ...as2d(g.kernel, 1))
+    .u32(...as2d(g.strides, 1), ...as2d(g.dilations, 1))
+    .i32(...as2d(g.pads.slice(0, r), 0));
+}
+
+/**
+ * Overrides and bindings the two kernels share: x, w, bias, x_scale, w_scale, y_scale, y. An absent
+ * bias or y_scale is stood in for by another read-only input, unread (Dawn keeps a binding that
+ * only an override-false branch reads in the 'auto' layout).
+ */
+function epilogue(layer: LayerInfo): { constants: Record<string, number>; bindings: Binding[] } {
+  const hasBias = layer.inputs[2] !== undefined;
+  const requant = layer.inputs[5] !== undefined;
+  return {
+    constants: { HAS_BIAS: hasBias ? 1 : 0, RELU: layer.attrs.string('activation') === 'Relu' ? 1 : 0, REQUANT: requant ? 1 : 0 },
+    bindings: [{ input: 0 }, { input: 1 }, { input: hasBias ? 2 : 4 }, { input: 3 }, { input: 4 }, { input: requant ? 5 : 3 }, { output: 0 }],
+  };
+}
+
+const WG = 256;
+
+/** kernels/conv/int8-direct.wgsl: one thread per output element, the simplest correct kernel. */
+export const INT8_CONV_DIRECT: Tactic = {
+  id: 'conv.int8_direct',
+  ops: ['Int8Conv'],
+  kernel: 'conv/int8-direct.wgsl',
+  space: [{ wg: WG }, { wg: 64 }],
+  supports: spatial12,
+  plan(layer, p) {
+    const g = convGeometry(layer.ctx, layer.attrs);
+    const total = sizeOf(layer.outputs[0]!.shape);
+    const wg = p['wg'] ?? WG;
+    const e = epilogue(layer);
+    const meta = geometryMeta(new Meta().u32(total, g.c, g.m, g.c / g.group, g.m / g.group), layer);
+    return [{ kernel: this.kernel, constants: { WG: wg, ...e.constants }, meta: meta.done(), dispatch: grid(Math.ceil(total / wg)), bindings: e.bindings }];
+  },
+};
+
+const MAX_T = 8;
+const MAX_THREADS = 256;
+
+/** The tiles of a point (see kernels/conv/int8-implicit-gemm.wgsl), or an error naming what the kernel cannot take. */
+export function int8Tiles(p: TacticParams): { bm: number; bn: number; bk: number; tm: number; tn: number } {
+  const t = { bm: p['bm'] ?? 64, bn: p['bn'] ?? 64, bk: p['bk'] ?? 8, tm: p['tm'] ?? 4, tn: p['tn'] ?? 4 };
+  const ok = Object.values(t).every((v) => Number.isInteger(v) && v >= 1) && t.tm <= MAX_T && t.tn <= MAX_T &&
+    t.bm % t.tm === 0 && t.bn % t.tn === 0 && (t.bm / t.tm) * (t.bn / t.tn) <= MAX_THREADS;
+  if (!ok) throw new UnsupportedError(`conv.int8_implicit_gemm: tiles ${JSON.stringify(t)} need tm, tn <= ${MAX_T} dividing bm, bn and (bm/tm)*(bn/tn) <= ${MAX_THREADS} threads`);
+  return t;
+}
+
+/** Workgroups of a point on a layer: groups x row tiles x column tiles. */
+function workgroups(layer: LayerInfo, p: TacticParams): number {
+  const g = convGeometry(layer.ctx, layer.attrs);
+  const t = int8Tiles(p);
+  return g.group * Math.ceil(g.m / g.group / t.bm) * Math.ceil((g.n * sizeOf(g.outSpatial)) / t.bn);
+}
+
+/** Enough workgroups to fill a large GPU (an H100 has 132 SMs), as conv.implicit_gemm's heuristic wants. */
+const MIN_WORKGROUPS = 96;
+
+/**
+ * kernels/conv/int8-implicit-gemm.wgsl: per group, a GEMM of the output channels by batch x output
+ * pixels over K = kernel taps x packed channel words, tiled in workgroup memory. `bk` counts packed
+ * words (4 channels each). Small tiles, with deeper K slices, for layers with few output pixels
+ * or few channels per group.
+ */
+export const INT8_CONV_IMPLICIT_GEMM: Tactic = {
+  id: 'conv.int8_implicit_gemm',
+  ops: ['Int8Conv'],
+  kernel: 'conv/int8-implicit-gemm.wgsl',
+  space: [
+    { bm: 64, bn: 64, bk: 8, tm: 4, tn: 4 },
+    { bm: 128, bn: 64, bk: 8, tm: 8, tn: 4 },
+    { bm: 64, bn: 128, bk: 8, tm: 4, tn: 8 },
+    { bm: 32, bn: 64, bk: 16, tm: 2, tn: 4 },
+    { bm: 16, bn: 64, bk: 16, tm: 1, tn: 4 },
+    { bm: 32, bn: 32, bk: 16, tm: 2, tn: 2 },
+    { bm: 32, bn: 16, bk: 32, tm: 2, tn: 1 },
+    { bm: 16, bn: 16, bk: 32, tm: 1, tn: 1 },
+  ],
+  supports: spatial12,
+  // Rows no taller than the group's output channels need (16, 32 or 64), then the largest tile
+  // that still dispatches MIN_WORKGROUPS, else the smallest. The 128-wide tiles only when timed: on
+  // the H100 (ResNet shapes, batch 32) they were no faster than 64 x 64.
+  heuristic(layer) {
+    const g = convGeometry(layer.ctx, layer.attrs);
+    const rows = Math.min(64, Math.max(16, 2 ** Math.ceil(Math.log2(g.m / g.group))));
+    const area = (p: TacticParams) => p['bm']! * p['bn']!;
+    const fit = this.space.filter((p) => p['bm']! <= rows && p['bn']! <= 64).sort((a, b) => area(b) - area(a));
+    return fit.find((p) => workgroups(layer, p) >= MIN_WORKGROUPS) ?? fit[fit.length - 1]!;
+  },
+  plan(layer, p) {
+    const g = convGeometry(layer.ctx, layer.attrs);
+    const t = int8Tiles(p);
+    const e = epilogue(layer);
+    const [cg, mg] = [g.c / g.group, g.m / g.group];
+    const cg4 = Math.ceil(cg / 4);
+    const cols = g.n * sizeOf(g.outSpatial);
+    const [tilesM, tilesN] = [Math.ceil(mg / t.bm), Math.ceil(cols / t.bn)];
+    const count = g.group * tilesM * tilesN;
+    const meta = geometryMeta(new Meta().u32(g.m, g.c, cg, mg), layer)
+      .u32(cols, cg4, sizeOf(g.kernel) * cg4, tilesM, tilesN, count);
+    return [{
+      kernel: this.kernel,
+      constants: { BM: t.bm, BN: t.bn, BK: t.bk, TM: t.tm, TN: t.tn, ...e.constants },
+      meta: meta.done(),
+      dispatch: grid(count),
+      bindings: e.bindings,
+    }];
+  },
+};
+
+// The tiled kernel first; the direct one stays for the autotuner and as the simple reading.
+registerTactic(INT8_CONV_IMPLICIT_GEMM, INT8_CONV_DIRECT);
