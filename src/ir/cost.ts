@@ -12,7 +12,7 @@ export interface LayerCost {
   readonly bytes: number;
 }
 
-const MATRIX_OPS: ReadonlySet<string> = new Set(['Conv', 'FusedConv', 'Gemm', 'FusedGemm', 'MatMul', 'FusedMatMul']);
+const MATRIX_OPS: ReadonlySet<string> = new Set(['Conv', 'FusedConv', 'Int8Conv', 'Gemm', 'FusedGemm', 'MatMul', 'FusedMatMul']);
 
 /** Convolutions and matrix products: the layers whose time the GEMM/conv kernels take. */
 export const isMatrixOp = (op: string): boolean => MATRIX_OPS.has(op) || op === 'ConvTranspose';
@@ -28,6 +28,7 @@ function reduction(layer: LayerInfo): number {
   switch (layer.node.op) {
     case 'Conv':
     case 'FusedConv':
+    case 'Int8Conv':
       return w.shape.length >= 3 ? product(w.shape.slice(1)) : 1; // C / group x kernel
     case 'Gemm':
     case 'FusedGemm':

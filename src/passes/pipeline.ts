@@ -13,6 +13,7 @@ import { foldTransposes } from './fold-transposes.js';
 import { fuseConvBn } from './fuse-conv-bn.js';
 import { fuseEpilogue } from './fuse-epilogue.js';
 import { fuseHorizontal } from './fuse-horizontal.js';
+import { fuseInt8Conv } from './fuse-int8-conv.js';
 import { fusePointwise } from './fuse-pointwise.js';
 import { matmulAddToGemm } from './matmul-add-to-gemm.js';
 import { removeNoOps } from './remove-no-ops.js';
@@ -33,6 +34,7 @@ export const PIPELINE: readonly PipelineStep[] = [
   // then memory views, once every producer is final.
   { pass: simplify, level: 2 }, // LogSoftmax, global pools, pads into windows, merged transposes/reshapes
   { pass: fuseConvBn, level: 2 }, // BatchNormalization into the Conv/Gemm weights before it
+  { pass: fuseInt8Conv, level: 2 }, // Q/DQ around a Conv: one Int8Conv (after fuse-conv-bn, before fuse-epilogue)
   { pass: matmulAddToGemm, level: 2 }, // 2-D MatMul + constant bias: one Gemm with C
   { pass: fuseEpilogue, level: 2 }, // Conv/Gemm/MatMul + bias + residual + activation: one kernel
   { pass: foldTransposes, level: 2 }, // MatMul reading a transposed operand through its strides (after fuse-epilogue)

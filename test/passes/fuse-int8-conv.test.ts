@@ -1,0 +1,81 @@
+// Q/DQ around a Conv becomes one Int8Conv: the int8 weights come back exactly (BatchNorm folded
+// in between), Relu and the requantizing QuantizeLinear fold in, and the optimized graph computes
+// what the Q/DQ graph computes, on the reference and on WebGPU.
+import { describe, expect, it } from 'vitest';
+import { build } from '../../src/engine/engine.js';
+import { network } from '../../src/frontend/fluent/index.js';
+import type { Graph } from '../../src/ir/graph.js';
+import { inferTypes } from '../../src/ir/index.js';
+import { randomInput } from '../../src/ir/random.js';
+import { tensor, type Tensor } from '../../src/ir/tensor.js';
+import { optimize } from '../../src/passes/index.js';
+import { calibrate } from '../../src/quant/calibrate.js';
+import { insertQdq } from '../../src/quant/qdq.js';
+import { runReference } from '../../src/reference/index.js';
+import { compareOutputs } from '../../src/runtime/compare.js';
+import { useGpu } from '../helpers/gpu.js';
+
+useGpu();
+
+function resnetBlock(): Graph {
+  const net = network('block', { seed: 21 });
+  const x = net.input('x', [2, 8, 8, 8]);
+  const stem = x.conv2d(8, { kernel: 3, pad: 1, name: 'stem' }).batchNorm({ init: 'random', name: 'bn0' }).relu({ name: 'r0' });
+  const c1 = stem.conv2d(8, { kernel: 3, pad: 1, name: 'c1' }).batchNorm({ init: 'random', name: 'bn1' }).relu({ name: 'r1' });
+  const c2 = c1.conv2d(8, { kernel: 3, pad: 1, name: 'c2' }).batchNorm({ init: 'random', name: 'bn2' });
+  net.output('y', c2.add(stem).relu().globalAvgPool().flatten().dense(4, { name: 'head' }));
+  return inferTypes(net.build());
+}
+
+async function qdq(g: Graph): Promise<{ q: Graph; feeds: Record<string, Tensor> }> {
+  const batches = [1, 2].map((s) => ({ x: randomInput({ dtype: 'f32', shape: [2, 8, 8, 8] }, s) }));
+  const t = await calibrate(g, batches, { method: 'minmax' });
+  return { q: insertQdq(g, { amax: (n) => t.amax(n) }), feeds: batches[0]! };
+}
+
+describe('fuse-int8-conv', () => {
+  it('turns every Q/DQ Conv into an Int8Conv, folding BatchNorm, Relu and the requantization', async () => {
+    const { q, feeds } = await qdq(resnetBlock());
+    const { graph, trace } = optimize(q);
+    const convs = graph.nodes.filter((n) => n.op === 'Int8Conv');
+    expect(convs.map((n) => n.name).sort()).toEqual(['c1', 'c2', 'stem']);
+    // stem and c1: Relu folded; c1 feeds only c2's Q/DQ, so it writes int8 for c2 directly.
+    expect(convs.find((n) => n.name === 'c1')!.attrs['activation']).toBe('Relu');
+    expect(graph.type(convs.find((n) => n.name === 'c1')!.outputs[0]!).dtype).toBe('i8');
+    expect(convs.find((n) => n.name === 'c2')!.inputs[0]).toBe(convs.find((n) => n.name === 'c1')!.outputs[0]);
+    // stem's Relu output also feeds the residual Add in float; c2 ends in that Add.
+    expect(trace.find((t) => t.pass === 'fuse-int8-conv')!.rewrites.map((r) => r.rule).sort()).toEqual(['conv', 'q-relu-conv', 'relu-conv']);
+    // BatchNorm scaled each channel: requantizing gives back the integers insertQdq chose.
+    const wq = (name: string) => graph.initializers.get(graph.nodes.find((n) => n.name === name)!.inputs[1]!)!;
+    expect(Array.from(wq('c1').data as Int8Array)).toEqual(Array.from(q.initializers.get('c1.weight_quantized')!.data as Int8Array));
+    // The optimized graph computes what the Q/DQ graph computes (float sums in another order
+    // may move a requantized value by one step: close, not equal).
+    const want = runReference(q, feeds);
+    const r = compareOutputs(runReference(graph, feeds), want, { atol: 1e-3, rtol: 1e-2 });
+    expect(r.outputs[0]!.cosine).toBeGreaterThan(0.9999);
+    const ctx = await build(q).createContext({ backend: 'webgpu' });
+    expect(compareOutputs(await ctx.run(feeds), want, { atol: 1e-3, rtol: 1e-2 }).outputs[0]!.cosine).toBeGreaterThan(0.9999);
+    ctx.release();
+  });
+
+  it('leaves a Conv alone without an int8 input, with a zero point, or in 3-D', () => {
+    const g = resnetBlock();
+    expect(optimize(g).graph.nodes.some((n) => n.op === 'Int8Conv')).toBe(false);
+    const net = network('c3', { seed: 1 });
+    const x = net.input('x', [1, 2, 4, 4, 4]);
+    const w = net.addConstant('w', randomInput({ dtype: 'f32', shape: [2, 2, 1, 1, 1] }, 3));
+    const s = net.addConstant('s', tensor('f32', [], [0.1]));
+    const z = net.addConstant('z', tensor('i8', [], [0]));
+    const nz = net.addConstant('nz', tensor('i8', [], [3]));
+    const x2 = net.input('x2', [1, 2, 4, 4]);
+    const conv = (name: string, zp: typeof z, weight: typeof w, input = x) => {
+      const xq = net.addNode({ name: `${name}_q`, op: 'QuantizeLinear', inputs: [input, s, zp] })[0]!;
+      const dq = net.addNode({ name: `${name}_dq`, op: 'DequantizeLinear', inputs: [xq, s, zp] })[0]!;
+      return net.addNode({ name, op: 'Conv', inputs: [dq, weight] })[0]!;
+    };
+    net.output('y3', conv('conv3d', z, w));
+    net.output('yz', conv('zero_point', nz, net.addConstant('w2', randomInput({ dtype: 'f32', shape: [2, 2, 1, 1] }, 4)), x2));
+    const ops = Object.fromEntries(optimize(inferTypes(net.build())).graph.nodes.map((n) => [n.name, n.op]));
+    expect([ops['conv3d'], ops['zero_point']]).toEqual(['Conv', 'Conv']);
+  });
+});
