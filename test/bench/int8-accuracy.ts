@@ -22,7 +22,9 @@ import { imageBatches, labels } from '../../src/quant/data.js';
 import { insertQdq } from '../../src/quant/qdq.js';
 import { keepForBudget, sensitivity } from '../../src/quant/sensitivity.js';
 import { webgpuActivations, webgpuRunner } from '../../src/runtime/activations.js';
+import { benchmark } from '../../src/runtime/bench.js';
 import { releaseDevices, requireGpu } from '../../src/runtime/device.js';
+import { readInputs } from '../../src/cli/inputs.js';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string' }, limit: { type: 'string' }, json: { type: 'string' }, models: { type: 'string' } } });
 const sizes = (values.sizes ?? '128,512,1000').split(',').map(Number);
@@ -47,6 +49,19 @@ const calibLabels = labels(here('data/fashion-mnist/calib-1000-labels-idx1-ubyte
 /** Top-1 on the 1,000 calibration images: the budget's metric. */
 const calibTop1 = async (g: Graph) => agreement(await predictions(g, CALIB, 1000), calibLabels);
 const budgetRows: (string | number)[][] = [];
+const speedRows: (string | number)[][] = [];
+
+/** GPU median ms of one batch (timestamp queries), 30 runs after 5 warm-up runs. */
+async function gpuMs(g: Graph): Promise<{ ms: number; int8Layers: number }> {
+  const engine = build(g);
+  const ctx = await engine.createContext({ backend: 'webgpu', profile: 'total' });
+  try {
+    const r = await benchmark(ctx, readInputs(engine.graph, [], 1), { iterations: 30, warmup: 5 });
+    return { ms: r.gpuMs?.median ?? r.wallMs.median, int8Layers: engine.layers.filter((l) => l.op === 'Int8Conv').length };
+  } finally {
+    ctx.release();
+  }
+}
 
 const gpu = await requireGpu();
 const rows: (string | number)[][] = [];
@@ -71,6 +86,11 @@ for (const model of (values.models ?? 'small_cnn,small_resnet').split(',')) {
       rows.push([model, method, n, pct(top1), pct(agreement(int8, fp32)), (100 * (top1 - agreement(fp32, truth))).toFixed(2)]);
       results.push({ model, precision: 'int8', method, calibrationImages: n, calibrationSeconds: calibS, top1, agreesWithFp32: agreement(int8, fp32) });
       if (n !== 1000) continue;
+      if (method === 'percentile') {
+        const [f, q] = [await gpuMs(evalGraph), await gpuMs(insertQdq(evalGraph, { amax: (name) => t.amax(name) }))];
+        speedRows.push([model, EVAL_BATCH, f.ms, q.ms, q.int8Layers, (q.ms / f.ms).toFixed(2)]);
+        results.push({ model, batch: EVAL_BATCH, fp32GpuMs: f.ms, int8GpuMs: q.ms, int8Layers: q.int8Layers });
+      }
       const feeds = imageBatches(CALIB, { batchSize: EVAL_BATCH, input: 'image', limit: EVAL_BATCH })[Symbol.iterator]().next().value!;
       const report = await sensitivity(evalGraph, t, feeds, { run: webgpuRunner(), metric: calibTop1 });
       const kept = await keepForBudget(evalGraph, t, report, calibTop1, 0.005);
@@ -85,5 +105,7 @@ console.log(`adapter: ${gpu.adapter.vendor} ${gpu.adapter.description || gpu.ada
 console.log(table(['model', 'method', 'calib images', 'top-1 %', 'agrees with fp32 %', 'Δ top-1 (points)'], rows));
 console.log('\nsensitivity (only that layer INT8: output SQNR, calibration-set top-1) and fp32 layers kept for 0.5 points, calibrated on 1,000 images\n');
 console.log(table(['model', 'method', 'most sensitive layers', 'kept in fp32', 'test top-1 %', 'Δ top-1 (points)'], budgetRows));
+console.log(`\nGPU time per batch of ${EVAL_BATCH} (median of 30, timestamp queries): fp32 engine vs INT8 engine (percentile, 1,000 images)\n`);
+console.log(table(['model', 'batch', 'fp32 ms', 'int8 ms', 'Int8Conv layers', 'int8 / fp32'], speedRows));
 if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2));
 await releaseDevices();
