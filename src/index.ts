@@ -21,3 +21,5 @@ export { benchmark, percentile, type BenchReport, type BenchOptions, type Stats 
 export { compareOutputs, relativeL2, type CompareReport, type OutputComparison, type Tolerance } from './runtime/compare.js';
 export { createContext, type ExecutionContext, type ContextOptions, type LayerTime, type Backend } from './runtime/context.js';
 export { acquireGpu, requireGpu, releaseDevices, type Gpu, type AdapterSummary, type DeviceOptions } from './runtime/device.js';
+export { calibrate, collectHistograms, tableFrom, QuantTable, insertQdq, sensitivity, keepForBudget, predict, agreement, readIdx, labels, imageBatches, arrowBatches, writeArrow, CALIBRATION_METHODS, type CalibrationMethod, type CalibrateOptions } from './quant/index.js';
+export { webgpuActivations, webgpuRunner } from './runtime/activations.js';
