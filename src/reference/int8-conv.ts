@@ -3,7 +3,7 @@ import { QUANT_RANGE } from '../ir/ops/quantize.js';
 import { fromFloat64, sizeOf, toFloat64 } from '../ir/tensor.js';
 import { registerReference } from './executor.js';
 import { quantizeValue } from './quantize.js';
-import { forEachIndex, windowTaps } from './window.js';
+import { convSums } from './conv.js';
 
 /**
  * Int8Conv (src/ir/ops/int8.ts): the int8 sums are exact (integers far below 2^53 in float64),
@@ -23,30 +23,14 @@ registerReference(['Int8Conv'], (layer, inputs) => {
   const yType = layer.outputs[0]!;
   const range = QUANT_RANGE.i8!;
 
-  const inSpatial = xt!.shape.slice(2);
-  const inSize = sizeOf(inSpatial);
-  const outSize = sizeOf(g.outSpatial);
-  const kSize = sizeOf(g.kernel);
-  const cg = g.c / g.group; // input channels per group
-  const mg = g.m / g.group; // output channels per group
-  const y = new Float64Array(g.n * g.m * outSize);
-  forEachIndex(g.outSpatial, (out, o) => {
-    const taps = windowTaps(g, inSpatial, out).filter((t) => t.offset >= 0);
-    for (let n = 0; n < g.n; n++) {
-      for (let m = 0; m < g.m; m++) {
-        const group = Math.floor(m / mg);
-        let acc = 0;
-        for (let ci = 0; ci < cg; ci++) {
-          const xBase = (n * g.c + group * cg + ci) * inSize;
-          const wBase = (m * cg + ci) * kSize;
-          for (const t of taps) acc += x[xBase + t.offset]! * w[wBase + t.kernel]!;
-        }
-        let v = acc * xScale * wScale[m]! + (bias ? bias[m]! : 0);
-        if (relu) v = Math.max(v, 0);
-        const f = Math.fround(v);
-        y[(n * g.m + m) * outSize + o] = yScale === undefined ? f : quantizeValue(f, yScale, 0, range);
-      }
-    }
+  const sums = convSums(g, x, w, xt!.shape.slice(2));
+  const perChannel = sizeOf(g.outSpatial);
+  const y = sums.map((acc, i) => {
+    const m = Math.floor(i / perChannel) % g.m;
+    let v = acc * xScale * wScale[m]! + (bias ? bias[m]! : 0);
+    if (relu) v = Math.max(v, 0);
+    const f = Math.fround(v);
+    return yScale === undefined ? f : quantizeValue(f, yScale, 0, range);
   });
   return [fromFloat64(yType.dtype, yType.shape, y)];
 });
