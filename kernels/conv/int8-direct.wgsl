@@ -20,22 +20,7 @@ override REQUANT: u32 = 0u;
 @group(0) @binding(6) var<storage, read> y_scale: array<f32>;
 @group(0) @binding(7) var<storage, read_write> y: array<u32>;
 
-// #include conv/int8-epilogue.wgsl
-
-// `count` (1..4) words of x from `base`, `stride` apart, packed as 4 x i8 (the rest 0).
-fn pack_x(base: u32, stride: u32, count: u32) -> u32 {
-  if (count >= 4u) { return pack4xI8(vec4<i32>(x[base], x[base + stride], x[base + 2u * stride], x[base + 3u * stride])); }
-  var v = vec4<i32>(0);
-  for (var j = 0u; j < count; j++) { v[j] = x[base + j * stride]; }
-  return pack4xI8(v);
-}
-
-fn pack_w(base: u32, stride: u32, count: u32) -> u32 {
-  if (count >= 4u) { return pack4xI8(vec4<i32>(w[base], w[base + stride], w[base + 2u * stride], w[base + 3u * stride])); }
-  var v = vec4<i32>(0);
-  for (var j = 0u; j < count; j++) { v[j] = w[base + j * stride]; }
-  return pack4xI8(v);
-}
+// #include conv/int8-common.wgsl
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

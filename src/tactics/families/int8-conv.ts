@@ -1,7 +1,7 @@
 /**
  * Int8Conv (src/ir/ops/int8.ts) on WebGPU: int8 x int8 products summed exactly in int32 with
  * WGSL's dot4I8Packed (4 multiply-adds of packed i8 per instruction), then the float epilogue
- * (kernels/conv/int8-epilogue.wgsl). i8 tensors are one i32 word per element on the GPU, so the
+ * (kernels/conv/int8-common.wgsl). i8 tensors are one i32 word per element on the GPU, so the
  * kernels pack 4 consecutive input channels into a u32 as they read them (channels padded to a
  * multiple of 4 with zeros); the weight needs no packing at upload and may be a non-constant.
  *

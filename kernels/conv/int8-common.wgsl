@@ -1,0 +1,32 @@
+// What the Int8Conv kernels (kernels/conv/int8-direct.wgsl, int8-implicit-gemm.wgsl) share: packing
+// 4 channels of x or w into a u32 for dot4I8Packed, and the epilogue,
+// src/ir/ops/int8.ts's semantics: y = act(f32(acc) * x_scale * w_scale[m] + bias[m]), written as
+// an f32 word, or with REQUANT as the i8 value saturate(round_half_even(y / y_scale)) in an i32
+// word (WGSL's round() rounds ties to even). The including kernel declares x, w (i32 words), bias, x_scale,
+// w_scale, y_scale (f32 arrays) and y (u32 words: both output kinds are bit-cast into it), and
+// the overrides HAS_BIAS, RELU and REQUANT.
+fn int8_epilogue(acc: i32, m: u32, i: u32) {
+  var v = f32(acc) * (x_scale[0] * w_scale[m]);
+  if (HAS_BIAS == 1u) { v += bias[m]; }
+  if (RELU == 1u) { v = max(v, 0.0); }
+  if (REQUANT == 1u) {
+    y[i] = bitcast<u32>(i32(clamp(round(v / y_scale[0]), -128.0, 127.0)));
+  } else {
+    y[i] = bitcast<u32>(v);
+  }
+}
+
+// `count` (1..4) words of x from `base`, `stride` apart, packed as 4 x i8 (the rest 0).
+fn pack_x(base: u32, stride: u32, count: u32) -> u32 {
+  if (count >= 4u) { return pack4xI8(vec4<i32>(x[base], x[base + stride], x[base + 2u * stride], x[base + 3u * stride])); }
+  var v = vec4<i32>(0);
+  for (var j = 0u; j < count; j++) { v[j] = x[base + j * stride]; }
+  return pack4xI8(v);
+}
+
+fn pack_w(base: u32, stride: u32, count: u32) -> u32 {
+  if (count >= 4u) { return pack4xI8(vec4<i32>(w[base], w[base + stride], w[base + 2u * stride], w[base + 3u * stride])); }
+  var v = vec4<i32>(0);
+  for (var j = 0u; j < count; j++) { v[j] = w[base + j * stride]; }
+  return pack4xI8(v);
+}
