@@ -1,7 +1,9 @@
 /**
- * INT8 convolutions from explicit quantization, as TensorRT reads Q/DQ: a Conv whose activation
- * input is a DequantizeLinear of an int8 tensor (per-tensor scale, zero point 0) runs in INT8.
- * It becomes one Int8Conv (src/ir/ops/int8.ts) that reads the int8 tensor itself, with
+ * INT8 convolutions and GEMMs from explicit quantization, as TensorRT reads Q/DQ: a Conv, Gemm or
+ * MatMul whose activation input is a DequantizeLinear of an int8 tensor (per-tensor scale, zero
+ * point 0) and whose weight is a constant runs in INT8. It becomes one Int8Conv
+ * (src/ir/ops/int8.ts) that reads the int8 tensor itself (a GEMM as a 1-D convolution with a
+ * 1-wide kernel over [rows, K, 1], between two Reshapes, which are views), with
  *   - its float weight (after fold-constants evaluated the weight's DequantizeLinear, and
  *     fuse-conv-bn folded a BatchNormalization in) quantized per output channel, symmetric:
  *     a weight that came from int8 goes back to the same integers, the scales times the BN's;
@@ -22,6 +24,7 @@ const INT8_MAX = 127;
 /** The dequantized activation: DQ(xq, scale, zero point), read by others too. */
 const dqx = () => op('DequantizeLinear', v('xq'), c('sx'), c('zx')).allowShared().as('dqx');
 const conv = () => op('Conv', dqx(), c('w')).as('conv');
+const gemm = () => op(['Gemm', 'MatMul'], dqx(), c('w')).as('conv');
 const quantize = (inner: OpPattern) => op('QuantizeLinear', inner, c('sy'), c('zy')).as('q');
 
 const zeros = (t: Tensor | undefined) => !t || (t.dtype === 'i8' && toFloat64(t).every((x) => x === 0));
@@ -31,8 +34,38 @@ function applies(m: Match, g: Graph): boolean {
   const n = m.nodes['conv']!;
   const bias = n.inputs[2];
   return g.type(m.tensors['xq']!).dtype === 'i8' && scalar(m.constants['sx']) && zeros(m.constants['zx']) &&
-    m.constants['w']!.dtype === 'f32' && m.constants['w']!.shape.length <= 4 /* 1-D and 2-D convs: the int8 tactics' */ && (!bias || g.initializers.get(bias)?.dtype === 'f32') &&
-    (!m.nodes['q'] || (scalar(m.constants['sy']) && zeros(m.constants['zy']) && m.constants['zy'] !== undefined));
+    m.constants['w']!.dtype === 'f32' && (!bias || g.initializers.get(bias)?.dtype === 'f32') &&
+    (!m.nodes['q'] || (scalar(m.constants['sy']) && zeros(m.constants['zy']) && m.constants['zy'] !== undefined)) &&
+    (n.op === 'Conv' ? m.constants['w']!.shape.length <= 4 /* 1-D and 2-D convs: the int8 tactics' */ : gemmApplies(m, g));
+}
+
+const attr = (n: Node, name: string, fallback: number): number => Number(n.attrs[name] ?? fallback);
+
+/**
+ * A Gemm (alpha 1, beta 1, not transA, bias absent or one value per column) or a MatMul (2-D
+ * weight, x of rank 2 or more), its weight [K, N] (or [N, K] with transB) a 2-D constant.
+ */
+function gemmApplies(m: Match, g: Graph): boolean {
+  const n = m.nodes['conv']!;
+  const w = m.constants['w']!;
+  const x = g.type(m.tensors['xq']!).shape;
+  if (w.shape.length !== 2 || x.length < 2) return false;
+  if (n.op === 'MatMul') return true;
+  const cols = attr(n, 'transB', 0) ? w.shape[0]! : w.shape[1]!;
+  const bias = n.inputs[2] ? g.initializers.get(n.inputs[2]) : undefined;
+  return x.length === 2 && attr(n, 'alpha', 1) === 1 && attr(n, 'transA', 0) === 0 &&
+    (!n.inputs[2] || (bias !== undefined && sizeOf(bias.shape) === cols && bias.shape[bias.shape.length - 1] === cols && attr(n, 'beta', 1) === 1));
+}
+
+/** The weight of a Gemm or MatMul as a 1-D convolution's: [N, K, 1]. */
+function gemmWeight(n: Node, w: Tensor): Tensor {
+  const [r, k] = w.shape as [number, number];
+  const byRow = n.op === 'Gemm' && attr(n, 'transB', 0) === 1; // already [N, K]
+  const v = toFloat64(w);
+  const out = new Float32Array(v.length);
+  const [nOut, kIn] = byRow ? [r, k] : [k, r];
+  for (let o = 0; o < nOut; o++) for (let i = 0; i < kIn; i++) out[o * kIn + i] = byRow ? v[o * k + i]! : v[i * k + o]!;
+  return tensor('f32', [nOut, kIn, 1], out);
 }
 
 /** The weight as int8 per output channel and its f32 scales (a zero channel gets scale 1). */
@@ -53,6 +86,7 @@ export function quantizeWeight(w: Tensor): { q: Tensor; scale: Tensor } {
 
 function rewrite(m: Match, g: Graph, activation: '' | 'Relu'): { add: Node[]; constants: Record<string, Tensor> } {
   const n = m.nodes['conv']!;
+  if (n.op !== 'Conv') return rewriteGemm(m, g, activation);
   const { q, scale } = quantizeWeight(m.constants['w']!);
   const wq = freshName(g, `${m.tensors['w']}_int8`);
   const ws = freshName(g, `${m.tensors['w']}_int8_scale`);
@@ -61,6 +95,36 @@ function rewrite(m: Match, g: Graph, activation: '' | 'Relu'): { add: Node[]; co
   return {
     add: [node({ name: n.name, op: 'Int8Conv', inputs, outputs: last.outputs, attrs: { ...n.attrs, activation }, origin: originOf(m.all) })],
     constants: { [wq]: q, [ws]: scale },
+  };
+}
+
+const i64 = (v: readonly number[]): Tensor => tensor('i64', [v.length], BigInt64Array.from(v.map(BigInt)));
+
+/** A Gemm or MatMul: Reshape x to [rows, K, 1], a 1-D Int8Conv, Reshape back to [..., N]. */
+function rewriteGemm(m: Match, g: Graph, activation: '' | 'Relu'): { add: Node[]; constants: Record<string, Tensor> } {
+  const n = m.nodes['conv']!;
+  const w = gemmWeight(n, m.constants['w']!);
+  const [cols, k] = w.shape as [number, number];
+  const x = g.type(m.tensors['xq']!).shape;
+  const rows = sizeOf(x.slice(0, -1));
+  const { q, scale } = quantizeWeight(w);
+  const name = (hint: string) => freshName(g, `${n.name}/${hint}`);
+  const [wq, ws, inShape, outShape, x3, y3] = ['w_int8', 'w_int8_scale', 'shape_in', 'shape_out', 'x_3d', 'y_3d'].map(name) as [string, string, string, string, string, string];
+  const biasName = n.inputs[2] ? name('bias') : '';
+  const last = m.nodes['q'] ?? m.nodes['relu'] ?? n;
+  const origin = originOf(m.all);
+  const inputs = [x3, wq, biasName, m.tensors['sx']!, ws, ...(m.nodes['q'] ? [m.tensors['sy']!] : [])];
+  const bias = n.inputs[2] ? g.initializers.get(n.inputs[2])! : undefined;
+  return {
+    add: [
+      node({ name: name('reshape_in'), op: 'Reshape', inputs: [m.tensors['xq']!, inShape], outputs: [x3], origin }),
+      node({ name: n.name, op: 'Int8Conv', inputs, outputs: [y3], attrs: { kernel_shape: [1], activation }, origin }),
+      node({ name: name('reshape_out'), op: 'Reshape', inputs: [y3, outShape], outputs: last.outputs, origin }),
+    ],
+    constants: {
+      [wq]: q, [ws]: scale, [inShape]: i64([rows, k, 1]), [outShape]: i64([...x.slice(0, -1), cols]),
+      ...(bias ? { [biasName]: tensor('f32', [cols], Float32Array.from(toFloat64(bias))) } : {}),
+    },
   };
 }
 
@@ -73,10 +137,14 @@ export const FUSE_INT8_CONV_RULES: readonly Rule[] = [
   { name: 'q-conv', pattern: quantize(conv()), check: applies, rewrite: (m, g) => rewrite(m, g, '') },
   { name: 'relu-conv', pattern: op('Relu', conv()).as('relu'), check: applies, rewrite: (m, g) => rewrite(m, g, 'Relu') },
   { name: 'conv', pattern: conv(), check: applies, rewrite: (m, g) => rewrite(m, g, '') },
+  { name: 'q-relu-gemm', pattern: quantize(op('Relu', gemm()).as('relu')), check: applies, rewrite: (m, g) => rewrite(m, g, 'Relu') },
+  { name: 'q-gemm', pattern: quantize(gemm()), check: applies, rewrite: (m, g) => rewrite(m, g, '') },
+  { name: 'relu-gemm', pattern: op('Relu', gemm()).as('relu'), check: applies, rewrite: (m, g) => rewrite(m, g, 'Relu') },
+  { name: 'gemm', pattern: gemm(), check: applies, rewrite: (m, g) => rewrite(m, g, '') },
 ];
 
 export const fuseInt8Conv: Pass = {
   name: 'fuse-int8-conv',
-  description: 'a Conv reading a DequantizeLinear of int8 becomes an Int8Conv (int32 sums), with its Relu and its QuantizeLinear folded in',
+  description: 'a Conv, Gemm or MatMul reading a DequantizeLinear of int8 becomes an Int8Conv (int32 sums), with its Relu and its QuantizeLinear folded in',
   run: (g, ctx) => FUSE_INT8_CONV_RULES.reduce((h, rule) => rewriteToFixpoint(h, [rule], ctx), g),
 };

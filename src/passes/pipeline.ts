@@ -34,8 +34,8 @@ export const PIPELINE: readonly PipelineStep[] = [
   // then memory views, once every producer is final.
   { pass: simplify, level: 2 }, // LogSoftmax, global pools, pads into windows, merged transposes/reshapes
   { pass: fuseConvBn, level: 2 }, // BatchNormalization into the Conv/Gemm weights before it
-  { pass: fuseInt8Conv, level: 2 }, // Q/DQ around a Conv: one Int8Conv (after fuse-conv-bn, before fuse-epilogue)
   { pass: matmulAddToGemm, level: 2 }, // 2-D MatMul + constant bias: one Gemm with C
+  { pass: fuseInt8Conv, level: 2 }, // Q/DQ around a Conv or Gemm: one Int8Conv (after fuse-conv-bn and matmul-add-to-gemm, before fuse-epilogue)
   { pass: fuseEpilogue, level: 2 }, // Conv/Gemm/MatMul + bias + residual + activation: one kernel
   { pass: foldTransposes, level: 2 }, // MatMul reading a transposed operand through its strides (after fuse-epilogue)
   { pass: fusePointwise, level: 2 }, // elementwise chains: one generated kernel (after fuse-epilogue, which gets first pick)

@@ -38,13 +38,13 @@ describe('fuse-int8-conv', () => {
     const { q, feeds } = await qdq(resnetBlock());
     const { graph, trace } = optimize(q);
     const convs = graph.nodes.filter((n) => n.op === 'Int8Conv');
-    expect(convs.map((n) => n.name).sort()).toEqual(['c1', 'c2', 'stem']);
+    expect(convs.map((n) => n.name).sort()).toEqual(['c1', 'c2', 'head', 'stem']);
     // stem and c1: Relu folded; c1 feeds only c2's Q/DQ, so it writes int8 for c2 directly.
     expect(convs.find((n) => n.name === 'c1')!.attrs['activation']).toBe('Relu');
     expect(graph.type(convs.find((n) => n.name === 'c1')!.outputs[0]!).dtype).toBe('i8');
     expect(convs.find((n) => n.name === 'c2')!.inputs[0]).toBe(convs.find((n) => n.name === 'c1')!.outputs[0]);
     // stem's Relu output also feeds the residual Add in float; c2 ends in that Add.
-    expect(trace.find((t) => t.pass === 'fuse-int8-conv')!.rewrites.map((r) => r.rule).sort()).toEqual(['conv', 'q-relu-conv', 'relu-conv']);
+    expect(trace.find((t) => t.pass === 'fuse-int8-conv')!.rewrites.map((r) => r.rule).sort()).toEqual(['conv', 'gemm', 'q-relu-conv', 'relu-conv']);
     // BatchNorm scaled each channel: requantizing gives back the integers insertQdq chose.
     const wq = (name: string) => graph.initializers.get(graph.nodes.find((n) => n.name === name)!.inputs[1]!)!;
     expect(Array.from(wq('c1').data as Int8Array)).toEqual(Array.from(q.initializers.get('c1.weight_quantized')!.data as Int8Array));
@@ -56,6 +56,33 @@ describe('fuse-int8-conv', () => {
     const ctx = await build(q).createContext({ backend: 'webgpu' });
     expect(compareOutputs(await ctx.run(feeds), want, { atol: 1e-3, rtol: 1e-2 }).outputs[0]!.cosine).toBeGreaterThan(0.9999);
     ctx.release();
+  });
+
+  it('turns Q/DQ Gemms (transB or not) and MatMuls (3-D input) into 1-D Int8Convs between views', async () => {
+    const net = network('mlp', { seed: 5 });
+    const x = net.input('x', [6, 20]);
+    const h = x.dense(12, { name: 'fc1' }).relu(); // Gemm transB=1 + bias, Relu
+    const w2 = net.addConstant('w2', randomInput({ dtype: 'f32', shape: [12, 8] }, 7));
+    const b2 = net.addConstant('b2', randomInput({ dtype: 'f32', shape: [1, 8] }, 8));
+    const h2 = h.gemm(w2, { c: b2, name: 'fc2' }); // transB=0, bias [1, N]
+    const s = h2.reshape([2, 3, 8]).dense(5, { name: 'fc3', bias: false }); // MatMul on [2, 3, 8]
+    net.output('y', s);
+    const g = inferTypes(net.build());
+    const batches = [1, 2].map((k) => ({ x: randomInput({ dtype: 'f32', shape: [6, 20] }, k) }));
+    const t = await calibrate(g, batches, { method: 'minmax' });
+    const q = insertQdq(g, { amax: (n) => t.amax(n) });
+    const { graph, trace } = optimize(q);
+    const convs = graph.nodes.filter((n) => n.op === 'Int8Conv');
+    expect(convs.map((n) => n.name).sort()).toEqual(['fc1', 'fc2', 'fc3']);
+    expect(trace.find((e) => e.pass === 'fuse-int8-conv')!.rewrites.map((r) => r.rule).sort()).toEqual(['gemm', 'gemm', 'q-relu-gemm']);
+    expect(graph.type(convs.find((n) => n.name === 'fc3')!.inputs[0]!).shape).toEqual([6, 8, 1]);
+    const want = runReference(q, batches[0]!);
+    expect(compareOutputs(runReference(graph, batches[0]!), want, { atol: 1e-3, rtol: 1e-2 }).outputs[0]!.cosine).toBeGreaterThan(0.9999);
+    const ctx = await build(q).createContext({ backend: 'webgpu' });
+    const got = await ctx.run(batches[0]!);
+    ctx.release();
+    expect(got['y']!.shape).toEqual([2, 3, 5]);
+    expect(compareOutputs(got, want, { atol: 1e-3, rtol: 1e-2 }).outputs[0]!.cosine).toBeGreaterThan(0.9999);
   });
 
   it('leaves a Conv alone without an int8 input, with a zero point, or in 3-D', () => {
