@@ -7,6 +7,7 @@
 import { percentile } from '../../src/runtime/bench.js';
 import type { Engine } from '../../src/engine/engine.js';
 import type { Tensor } from '../../src/ir/tensor.js';
+import type { DeviceOptions } from '../../src/runtime/device.js';
 
 export const WARMUP_MS = 3000;
 
@@ -17,10 +18,10 @@ export interface Timed {
   readonly out: Record<string, Tensor>;
 }
 
-export async function timeInterleaved(engines: readonly Engine[], feeds: Record<string, Tensor>, iterations: number): Promise<Timed[]> {
+export async function timeInterleaved(engines: readonly Engine[], feeds: Record<string, Tensor>, iterations: number, device: DeviceOptions = {}): Promise<Timed[]> {
   const ctx = await Promise.all(engines.map(async (e) => ({
-    plain: await e.createContext({ backend: 'webgpu' }),
-    timed: await e.createContext({ backend: 'webgpu', profile: 'total' }),
+    plain: await e.createContext({ ...device, backend: 'webgpu' }),
+    timed: await e.createContext({ ...device, backend: 'webgpu', profile: 'total' }),
   })));
   const out = await Promise.all(ctx.map((c) => c.plain.run(feeds)));
   for (const t = performance.now(); performance.now() - t < WARMUP_MS;) {

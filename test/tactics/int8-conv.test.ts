@@ -11,8 +11,9 @@ import { layerInfo } from '../../src/ir/layer.js';
 import type { Tensor } from '../../src/ir/tensor.js';
 import { runReference, runReferenceLayer } from '../../src/reference/index.js';
 import { runLayer } from '../../src/runtime/layer.js';
-import { int8Tiles } from '../../src/tactics/families/int8-conv.js';
+import { int8Tiles, mmaTiles } from '../../src/tactics/families/int8-conv.js';
 import { tacticById, type TacticParams } from '../../src/tactics/index.js';
+import { requireGpu } from '../../src/runtime/device.js';
 import { useGpu } from '../helpers/gpu.js';
 import { expectClose, expectQuantizedEqual, INT8_CONV_CASES, int8ConvData, int8ConvGraph, type Int8ConvCase, type Int8ConvData } from '../helpers/int8-conv-case.js';
 import { nodeLayer } from '../helpers/node-layer.js';
@@ -99,5 +100,37 @@ describe('weights and scales fed, not constant (nothing is packed at upload)', (
       // conv.int8_direct at its every point here; the tiled one at its first.
       it(`${id}: ${c.name}`, async () => runPoints(c, k, id, tacticById(id)!.space.slice(0, id === 'conv.int8_direct' ? undefined : 1), true));
     }
+  }
+});
+
+describe('conv.int8_mma (subgroup matrices)', () => {
+  const tactic = tacticById('conv.int8_mma')!;
+  it('every point is a valid tiling within 16 KiB of workgroup memory and 8 subgroups', () => {
+    for (const p of tactic.space) expect(() => mmaTiles(p)).not.toThrow();
+    expect(() => mmaTiles({ bm: 128, bn: 128, sm: 2, sn: 2, kw: 8 })).toThrow(/at most 8 subgroups/); // 16 subgroups
+    expect(() => mmaTiles({ bm: 128, bn: 128, sm: 4, sn: 4, kw: 24 })).toThrow(/kw of 8/);
+  });
+  it('needs the subgroup-matrix feature, so an untimed build never picks it', () => {
+    expect(tactic.features).toContain('chromium-experimental-subgroup-matrix');
+    const c = INT8_CONV_CASES[0]!;
+    expect(build(int8ConvGraph(c, int8ConvData(c, 1))).layers[0]!.tactic).not.toBe('conv.int8_mma');
+  });
+  // Runs only on an adapter with subgroup matrices (the H100 through Dawn with allow_unsafe_apis);
+  // lavapipe has none, so there this is skipped and test/bench/int8-gemm.ts checks it on the H100.
+  for (const k of [0, 2, 7, 9, 10]) { // groups 1, which the kernel takes
+    const c = INT8_CONV_CASES[k]!;
+    it(`at every point, where the adapter has subgroup matrices: ${c.name}`, async (ctx) => {
+      const g = await requireGpu({ unsafeApis: true });
+      if (!tactic.features!.every((f) => g.features.has(f))) return ctx.skip();
+      const d = int8ConvData(c, 100 * k + 1);
+      const graph = int8ConvGraph(c, d);
+      const layer = layerInfo(graph, graph.nodes[0]!);
+      const inputs = [d.x, d.w, d.bias, d.xScale, d.wScale, d.yScale];
+      const want = runReferenceLayer(layer, inputs)[0]!;
+      for (const p of tactic.space) {
+        const [got] = await runLayer(g, layer, tactic, inputs, p);
+        expectMatches(c, d, got!, want, `conv.int8_mma ${JSON.stringify(p)}: ${c.name}`);
+      }
+    });
   }
 });

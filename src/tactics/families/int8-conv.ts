@@ -87,8 +87,7 @@ export function int8Tiles(p: TacticParams): { bm: number; bn: number; bk: number
 /** Workgroups of a point on a layer: groups x row tiles x column tiles. */
 function workgroups(layer: LayerInfo, p: TacticParams): number {
   const g = convGeometry(layer.ctx, layer.attrs);
-  const t = int8Tiles(p);
-  return g.group * Math.ceil(g.m / g.group / t.bm) * Math.ceil((g.n * sizeOf(g.outSpatial)) / t.bn);
+  return g.group * Math.ceil(g.m / g.group / p['bm']!) * Math.ceil((g.n * sizeOf(g.outSpatial)) / p['bn']!);
 }
 
 /** Enough workgroups to fill a large GPU (an H100 has 132 SMs), as conv.implicit_gemm's heuristic wants. */
@@ -146,5 +145,71 @@ export const INT8_CONV_IMPLICIT_GEMM: Tactic = {
   },
 };
 
-// The tiled kernel first; the direct one stays for the autotuner and as the simple reading.
-registerTactic(INT8_CONV_IMPLICIT_GEMM, INT8_CONV_DIRECT);
+const MMA_FEATURE = 'chromium-experimental-subgroup-matrix';
+const MAX_S = 4;
+const SG = 32;
+/** Dawn's default maxComputeWorkgroupStorageSize; the kernel's tiles and slots stay within it. */
+const SMEM_BYTES = 16384;
+
+/** The tiles of an MMA point (see kernels/conv/int8-mma.wgsl), or an error naming what the kernel cannot take. */
+export function mmaTiles(p: TacticParams): { bm: number; bn: number; sm: number; sn: number; kw: number } {
+  const t = { bm: p['bm'] ?? 64, bn: p['bn'] ?? 64, sm: p['sm'] ?? 2, sn: p['sn'] ?? 2, kw: p['kw'] ?? 8 };
+  const subs = (t.bm / (16 * t.sm)) * (t.bn / (16 * t.sn));
+  const ok = Object.values(t).every((v) => Number.isInteger(v) && v >= 1) && t.sm <= MAX_S && t.sn <= MAX_S &&
+    t.bm % (16 * t.sm) === 0 && t.bn % (16 * t.sn) === 0 && t.kw % 8 === 0 && subs * SG <= MAX_THREADS &&
+    4 * Math.max((t.bm + t.bn) * t.kw, subs * 256) <= SMEM_BYTES;
+  if (!ok) throw new UnsupportedError(`conv.int8_mma: tiles ${JSON.stringify(t)} need sm, sn <= ${MAX_S}, bm a multiple of 16 sm, bn of 16 sn, kw of 8, at most ${MAX_THREADS / SG} subgroups and ${SMEM_BYTES} bytes of workgroup memory`);
+  return t;
+}
+
+/**
+ * kernels/conv/int8-mma.wgsl: the implicit GEMM of conv.int8_implicit_gemm (groups 1) on tensor
+ * cores, through subgroup matrices (int8 M16 N16 K32). Needs the adapter's
+ * chromium-experimental-subgroup-matrix (Dawn with allow_unsafe_apis: acquireGpu({ unsafeApis:
+ * true })) and subgroups of 32; elsewhere the autotuner never offers it.
+ */
+export const INT8_CONV_MMA: Tactic = {
+  id: 'conv.int8_mma',
+  ops: ['Int8Conv'],
+  kernel: 'conv/int8-mma.wgsl',
+  features: [MMA_FEATURE, 'subgroups'],
+  space: [
+    { bm: 64, bn: 64, sm: 2, sn: 2, kw: 8 },
+    { bm: 128, bn: 128, sm: 4, sn: 2, kw: 8 },
+    { bm: 128, bn: 128, sm: 2, sn: 4, kw: 8 },
+    { bm: 128, bn: 64, sm: 2, sn: 2, kw: 8 },
+    { bm: 64, bn: 128, sm: 2, sn: 2, kw: 8 },
+    { bm: 128, bn: 128, sm: 4, sn: 4, kw: 16 },
+    { bm: 64, bn: 64, sm: 2, sn: 2, kw: 16 },
+    { bm: 32, bn: 64, sm: 1, sn: 2, kw: 16 },
+    { bm: 64, bn: 32, sm: 2, sn: 1, kw: 16 },
+  ],
+  supports: (layer) => spatial12(layer) && convGeometry(layer.ctx, layer.attrs).group === 1,
+  heuristic(layer) {
+    const area = (p: TacticParams) => p['bm']! * p['bn']!;
+    const fit = [...this.space].sort((a, b) => area(b) - area(a));
+    return fit.find((p) => workgroups(layer, p) >= MIN_WORKGROUPS) ?? fit[fit.length - 1]!;
+  },
+  plan(layer, p) {
+    const g = convGeometry(layer.ctx, layer.attrs);
+    const t = mmaTiles(p);
+    const e = epilogue(layer);
+    const cg4 = Math.ceil(g.c / 4);
+    const cols = g.n * sizeOf(g.outSpatial);
+    const [tilesM, tilesN] = [Math.ceil(g.m / t.bm), Math.ceil(cols / t.bn)];
+    const count = tilesM * tilesN;
+    const meta = geometryMeta(new Meta().u32(g.m, g.c, g.c, g.m), layer)
+      .u32(cols, cg4, sizeOf(g.kernel) * cg4, tilesM, tilesN, count, sizeOf(g.outSpatial) === 1 ? 1 : 0);
+    return [{
+      kernel: this.kernel,
+      constants: { BM: t.bm, BN: t.bn, SM: t.sm, SN: t.sn, KW: t.kw, SG, ...e.constants },
+      meta: meta.done(),
+      dispatch: grid(count),
+      bindings: e.bindings,
+    }];
+  },
+};
+
+// The tiled kernel first; the direct one stays for the autotuner and as the simple reading; the
+// tensor-core one where the adapter has subgroup matrices.
+registerTactic(INT8_CONV_IMPLICIT_GEMM, INT8_CONV_DIRECT, INT8_CONV_MMA);
