@@ -21,21 +21,27 @@ import type { Pass } from './types.js';
 
 const INT8_MAX = 127;
 
-/** The dequantized activation: DQ(xq, scale, zero point), read by others too. */
-const dqx = () => op('DequantizeLinear', v('xq'), c('sx'), c('zx')).allowShared().as('dqx');
+/** The dequantized activation: DQ(xq, scale[, zero point]), read by others too. */
+const dqx = () => op('DequantizeLinear', v('xq'), c('sx')).allowShared().as('dqx');
 const conv = () => op('Conv', dqx(), c('w')).as('conv');
 const gemm = () => op(['Gemm', 'MatMul'], dqx(), c('w')).as('conv');
-const quantize = (inner: OpPattern) => op('QuantizeLinear', inner, c('sy'), c('zy')).as('q');
+/** QuantizeLinear(y, scale, zero point): without a zero point its output is uint8, which stays. */
+const quantize = (inner: OpPattern) => op('QuantizeLinear', inner, c('sy')).as('q');
 
 const zeros = (t: Tensor | undefined) => !t || (t.dtype === 'i8' && toFloat64(t).every((x) => x === 0));
+/** Input 2 of a Q or DQ node, the zero point: absent ('' or missing), or a constant (undefined when not). */
+const zeroPoint = (g: Graph, n: Node): { absent: boolean; value: Tensor | undefined } =>
+  n.inputs[2] ? { absent: false, value: g.initializers.get(n.inputs[2]) } : { absent: true, value: undefined };
 const scalar = (t: Tensor | undefined) => !!t && t.dtype === 'f32' && sizeOf(t.shape) === 1 && Number(t.data[0]) > 0;
 
 function applies(m: Match, g: Graph): boolean {
   const n = m.nodes['conv']!;
   const bias = n.inputs[2];
-  return g.type(m.tensors['xq']!).dtype === 'i8' && scalar(m.constants['sx']) && zeros(m.constants['zx']) &&
+  const zx = zeroPoint(g, m.nodes['dqx']!);
+  const zy = m.nodes['q'] ? zeroPoint(g, m.nodes['q']) : undefined;
+  return g.type(m.tensors['xq']!).dtype === 'i8' && scalar(m.constants['sx']) && (zx.absent || (zx.value !== undefined && zeros(zx.value))) &&
     m.constants['w']!.dtype === 'f32' && (!bias || g.initializers.get(bias)?.dtype === 'f32') &&
-    (!m.nodes['q'] || (scalar(m.constants['sy']) && zeros(m.constants['zy']) && m.constants['zy'] !== undefined)) &&
+    (!zy || (scalar(m.constants['sy']) && zy.value !== undefined && zy.value.dtype === 'i8' && zeros(zy.value))) &&
     (n.op === 'Conv' ? m.constants['w']!.shape.length <= 4 /* 1-D and 2-D convs: the int8 tactics' */ : gemmApplies(m, g));
 }
 

@@ -85,6 +85,21 @@ describe('fuse-int8-conv', () => {
     expect(compareOutputs(got, want, { atol: 1e-3, rtol: 1e-2 }).outputs[0]!.cosine).toBeGreaterThan(0.9999);
   });
 
+  it('takes a DequantizeLinear without a zero point; a QuantizeLinear without one (uint8) is not folded', () => {
+    const net = network('nozp', { seed: 2 });
+    const x = net.input('x', [1, 4, 5, 5]);
+    const s = net.addConstant('s', tensor('f32', [], [0.05]));
+    const z = net.addConstant('z', tensor('i8', [], [0]));
+    const w = net.addConstant('w', randomInput({ dtype: 'f32', shape: [4, 4, 3, 3] }, 3));
+    const xq = net.addNode({ name: 'q', op: 'QuantizeLinear', inputs: [x, s, z] })[0]!;
+    const dq = net.addNode({ name: 'dq', op: 'DequantizeLinear', inputs: [xq, s] })[0]!;
+    const y = net.addNode({ name: 'conv', op: 'Conv', inputs: [dq, w] })[0]!;
+    net.output('y', net.addNode({ name: 'q_out', op: 'QuantizeLinear', inputs: [y, s] })[0]!);
+    const g = optimize(inferTypes(net.build())).graph;
+    expect(g.nodes.map((n) => n.op)).toEqual(['QuantizeLinear', 'Int8Conv', 'QuantizeLinear']);
+    expect(g.type('y').dtype).toBe('u8');
+  });
+
   it('leaves a Conv alone without an int8 input, with a zero point, or in 3-D', () => {
     const g = resnetBlock();
     expect(optimize(g).graph.nodes.some((n) => n.op === 'Int8Conv')).toBe(false);
