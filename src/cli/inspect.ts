@@ -17,6 +17,7 @@ export function formatEngine(d: EngineDescription): string {
       i, l.name, l.op, l.origin.join(','), l.tactic, l.precision, l.layout, l.inputs.join(' '), l.output, l.slot.join(','),
     ])),
     `\nlayouts: ${channelLast} layer${channelLast === 1 ? '' : 's'} write channel-last (nhwc), ${d.layers.length - channelLast} row-major; ${d.reformats} reformat layer${d.reformats === 1 ? '' : 's'}`,
+    ...(d.precisionReformats.layers.length ? [`precision: ${d.precisionReformats.quantize} quantize and ${d.precisionReformats.dequantize} dequantize layer${d.precisionReformats.layers.length === 1 ? '' : 's'} where int8 meets float (${d.precisionReformats.layers.join(', ')})`] : []),
     `memory: ${d.memory.slots} activation buffers, ${bytes(d.memory.peakBytes)} planned vs ${bytes(d.memory.unplannedBytes)} without reuse; scratch ${bytes(d.memory.scratchBytes)}; weights ${bytes(d.weightsBytes)}`,
     `kernels: ${Object.keys(d.kernels).join(', ')}`,
     ...(d.adapter ? [`tuned on: ${d.adapter}`] : []),

@@ -26,6 +26,12 @@ export interface EngineDescription {
    * only where its producer and every reader agree, so none is inserted; the count says so.
    */
   readonly reformats: number;
+  /**
+   * Layers that only convert between precisions: the QuantizeLinear and DequantizeLinear left where
+   * an INT8 region meets a float one (fuse-int8-conv folds those between two int8 layers), by op.
+   * TensorRT counts these as reformats; each costs a pass over the tensor.
+   */
+  readonly precisionReformats: { readonly quantize: number; readonly dequantize: number; readonly layers: readonly string[] };
   /** Activation slots and their bytes (planned vs one buffer per tensor), and the one scratch buffer of a context (split-K partial sums, Winograd tiles). */
   readonly memory: { slots: number; peakBytes: number; unplannedBytes: number; scratchBytes: number };
   readonly weightsBytes: number;
@@ -44,6 +50,11 @@ export function describeEngine(e: Engine): EngineDescription {
     outputs: g.outputs.map(io),
     sourceNodes: e.sourceNodes,
     reformats: e.layers.filter((l) => l.op === 'Reformat').length,
+    precisionReformats: {
+      quantize: e.layers.filter((l) => l.op === 'QuantizeLinear').length,
+      dequantize: e.layers.filter((l) => l.op === 'DequantizeLinear').length,
+      layers: e.layers.filter((l) => l.op === 'QuantizeLinear' || l.op === 'DequantizeLinear').map((l) => l.name),
+    },
     layers: e.layers.map((l) => ({
       name: l.name,
       op: l.op,

@@ -2,6 +2,8 @@
 // in between), Relu and the requantizing QuantizeLinear fold in, and the optimized graph computes
 // what the Q/DQ graph computes, on the reference and on WebGPU.
 import { describe, expect, it } from 'vitest';
+import { formatEngine } from '../../src/cli/inspect.js';
+import { describeEngine } from '../../src/engine/describe.js';
 import { build } from '../../src/engine/engine.js';
 import { network } from '../../src/frontend/fluent/index.js';
 import type { Graph } from '../../src/ir/graph.js';
@@ -53,9 +55,16 @@ describe('fuse-int8-conv', () => {
     const want = runReference(q, feeds);
     const r = compareOutputs(runReference(graph, feeds), want, { atol: 1e-3, rtol: 1e-2 });
     expect(r.outputs[0]!.cosine).toBeGreaterThan(0.9999);
-    const ctx = await build(q).createContext({ backend: 'webgpu' });
+    const engine = build(q);
+    const ctx = await engine.createContext({ backend: 'webgpu' });
     expect(compareOutputs(await ctx.run(feeds), want, { atol: 1e-3, rtol: 1e-2 }).outputs[0]!.cosine).toBeGreaterThan(0.9999);
     ctx.release();
+    // Precision reformats left: quantizing x, stem's float output (for c1) and the head's input;
+    // no dequantize (c1 hands c2 int8 directly).
+    const d = describeEngine(engine);
+    expect(d.precisionReformats).toMatchObject({ quantize: 3, dequantize: 0 });
+    expect(d.precisionReformats.layers).toEqual(engine.layers.filter((l) => l.op === 'QuantizeLinear').map((l) => l.name));
+    expect(formatEngine(d)).toContain('precision: 3 quantize and 0 dequantize layers where int8 meets float');
   });
 
   it('turns Q/DQ Gemms (transB or not) and MatMuls (3-D input) into 1-D Int8Convs between views', async () => {
