@@ -82,11 +82,17 @@ describe('wgrt CLI', () => {
     await expect(cli('inspect', broken)).rejects.toThrow(/broken.wgrt: checksum mismatch/);
   });
 
-  it('runs the demo: GPU output matches the reference', async () => {
-    const r = await cli('demo', '--iterations', '3');
+  it('runs the demo: the Fashion-MNIST fp32 engine matches the reference and PyTorch, the INT8 one is built of Int8Convs', async () => {
+    const r = await cli('demo', '--images', '200', '--calibration', '64', '--iterations', '2');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/backend webgpu/);
+    expect(r.out).toMatch(/Fashion-MNIST 'small_cnn'.*backend webgpu/);
     expect(r.out).toMatch(/vs CPU reference, relative L2\s+\d/);
+    expect(r.out).toMatch(/same prediction as\s+PyTorch: 100\.00 %/); // PyTorch's own predictions, shipped with the model
+    expect(r.out).toMatch(/INT8 engine: 4 of \d+ layers are Int8Conv/);
+    expect(r.out).toMatch(/top-1 on 200 test images\s+\d+\.\d+ %\s+\d+\.\d+ %/);
+    await expect(cli('demo', '--model', 'resnet50')).rejects.toThrow(/--model must be one of small_cnn, small_resnet, got 'resnet50'/);
+    await expect(cli('demo', '--method', 'kl')).rejects.toThrow(/--method must be one of minmax, entropy, percentile, mse/);
+    await expect(cli('demo', '--images', '150')).rejects.toThrow(/--images must be a multiple of 100/);
   });
 
   it('falls back to the reference executor with one clear warning when no adapter exists', async () => {
