@@ -135,10 +135,36 @@ function rewriteGemm(m: Match, g: Graph, activation: '' | 'Relu'): { add: Node[]
 }
 
 /**
- * Longest match first, each rule to its fixpoint before the next: a shorter rule would otherwise
+ * A per-tensor QuantizeLinear after a MaxPool, Flatten or Reshape moves before it, so that the op
+ * runs on int8 and an Int8Conv before it can requantize (TensorRT's Q/DQ propagation): max
+ * commutes with a monotone quantization, and reshapes do not touch values. The MaxPool needs a
+ * zero zero point: a window wholly in the padding gives 0 in both forms then.
+ */
+const COMMUTING = ['MaxPool', 'Flatten', 'Reshape'];
+function movesUp(m: Match, g: Graph): boolean {
+  const moved = m.nodes['move']!;
+  const zy = zeroPoint(g, m.nodes['q']!).value;
+  return scalar(m.constants['sy']) && zy !== undefined && zy.dtype === 'i8' && sizeOf(zy.shape) === 1 &&
+    moved.outputs.filter((o) => o).length === 1 && (moved.op !== 'MaxPool' || zeros(zy));
+}
+
+function moveUp(m: Match, g: Graph): { add: Node[] } {
+  const [q, moved] = [m.nodes['q']!, m.nodes['move']!];
+  const xq = freshName(g, `${m.tensors['x']}_quantized`);
+  return {
+    add: [
+      node({ ...q, inputs: [m.tensors['x']!, ...q.inputs.slice(1)], outputs: [xq] }),
+      node({ ...moved, inputs: [xq, ...moved.inputs.slice(1)], outputs: q.outputs }),
+    ],
+  };
+}
+
+/**
+ * Quantizations move up first (to their fixpoint), then the longest match first, each rule to its fixpoint before the next: a shorter rule would otherwise
  * take a Conv (visited before its Relu and QuantizeLinear) whose epilogue a longer one folds.
  */
 export const FUSE_INT8_CONV_RULES: readonly Rule[] = [
+  { name: 'q-up', pattern: op('QuantizeLinear', op(COMMUTING, v('x')).as('move'), c('sy')).as('q'), check: movesUp, rewrite: moveUp },
   { name: 'q-relu-conv', pattern: quantize(op('Relu', conv()).as('relu')), check: applies, rewrite: (m, g) => rewrite(m, g, 'Relu') },
   { name: 'q-conv', pattern: quantize(conv()), check: applies, rewrite: (m, g) => rewrite(m, g, '') },
   { name: 'relu-conv', pattern: op('Relu', conv()).as('relu'), check: applies, rewrite: (m, g) => rewrite(m, g, 'Relu') },

@@ -46,7 +46,7 @@ describe('fuse-int8-conv', () => {
     expect(graph.type(convs.find((n) => n.name === 'c1')!.outputs[0]!).dtype).toBe('i8');
     expect(convs.find((n) => n.name === 'c2')!.inputs[0]).toBe(convs.find((n) => n.name === 'c1')!.outputs[0]);
     // stem's Relu output also feeds the residual Add in float; c2 ends in that Add.
-    expect(trace.find((t) => t.pass === 'fuse-int8-conv')!.rewrites.map((r) => r.rule).sort()).toEqual(['conv', 'gemm', 'q-relu-conv', 'relu-conv']);
+    expect(trace.find((t) => t.pass === 'fuse-int8-conv')!.rewrites.map((r) => r.rule).sort()).toEqual(['conv', 'gemm', 'q-relu-conv', 'q-up', 'relu-conv']); // q-up: the head's quantization moved above the Flatten
     // BatchNorm scaled each channel: requantizing gives back the integers insertQdq chose.
     const wq = (name: string) => graph.initializers.get(graph.nodes.find((n) => n.name === name)!.inputs[1]!)!;
     expect(Array.from(wq('c1').data as Int8Array)).toEqual(Array.from(q.initializers.get('c1.weight_quantized')!.data as Int8Array));
@@ -83,7 +83,9 @@ describe('fuse-int8-conv', () => {
     const { graph, trace } = optimize(q);
     const convs = graph.nodes.filter((n) => n.op === 'Int8Conv');
     expect(convs.map((n) => n.name).sort()).toEqual(['fc1', 'fc2', 'fc3']);
-    expect(trace.find((e) => e.pass === 'fuse-int8-conv')!.rewrites.map((r) => r.rule).sort()).toEqual(['gemm', 'gemm', 'q-relu-gemm']);
+    expect(trace.find((e) => e.pass === 'fuse-int8-conv')!.rewrites.map((r) => r.rule).sort()).toEqual(['gemm', 'q-gemm', 'q-relu-gemm', 'q-up']);
+    // fc3's quantization moved above the Reshape: fc2 requantizes, and fc1 -> fc2 -> fc3 pass int8.
+    expect(graph.nodes.filter((n) => n.op === 'QuantizeLinear')).toHaveLength(1);
     expect(graph.type(convs.find((n) => n.name === 'fc3')!.inputs[0]!).shape).toEqual([6, 8, 1]);
     const want = runReference(q, batches[0]!);
     expect(compareOutputs(runReference(graph, batches[0]!), want, { atol: 1e-3, rtol: 1e-2 }).outputs[0]!.cosine).toBeGreaterThan(0.9999);
@@ -107,6 +109,27 @@ describe('fuse-int8-conv', () => {
     const g = optimize(inferTypes(net.build())).graph;
     expect(g.nodes.map((n) => n.op)).toEqual(['QuantizeLinear', 'Int8Conv', 'QuantizeLinear']);
     expect(g.type('y').dtype).toBe('u8');
+  });
+
+  it('moves a quantization above MaxPool and Flatten, so the convolutions before them requantize (a CNN all int8)', async () => {
+    const net = network('cnn', { seed: 9 });
+    const x = net.input('x', [2, 3, 12, 12]);
+    const c1 = x.conv2d(8, { kernel: 3, pad: 1, name: 'c1' }).relu().maxPool({ kernel: 2, stride: 2 });
+    const c2 = c1.conv2d(8, { kernel: 3, pad: 1, name: 'c2' }).relu().maxPool({ kernel: 3, stride: 2, pad: 1 });
+    net.output('y', c2.flatten().dense(5, { name: 'fc' }));
+    const g = inferTypes(net.build());
+    const batches = [1, 2].map((k) => ({ x: randomInput({ dtype: 'f32', shape: [2, 3, 12, 12] }, k) }));
+    const t = await calibrate(g, batches, { method: 'minmax' });
+    const q = insertQdq(g, { amax: (n) => t.amax(n) });
+    const { graph } = optimize(q);
+    expect(graph.nodes.map((n) => n.op).filter((o) => !['Reshape', 'Flatten'].includes(o))).toEqual(['QuantizeLinear', 'Int8Conv', 'MaxPool', 'Int8Conv', 'MaxPool', 'Int8Conv']);
+    expect(graph.nodes.filter((n) => n.op === 'MaxPool').map((n) => graph.type(n.outputs[0]!).dtype)).toEqual(['i8', 'i8']);
+    // Max commutes with quantization: the same values as the Q/DQ graph, up to requantization ties.
+    const want = runReference(q, batches[0]!);
+    expect(compareOutputs(runReference(graph, batches[0]!), want, { atol: 1e-3, rtol: 1e-2 }).outputs[0]!.cosine).toBeGreaterThan(0.9999);
+    const ctx = await build(q).createContext({ backend: 'webgpu' });
+    expect(compareOutputs(await ctx.run(batches[0]!), want, { atol: 1e-3, rtol: 1e-2 }).outputs[0]!.cosine).toBeGreaterThan(0.9999);
+    ctx.release();
   });
 
   it('leaves a Conv alone without an int8 input, with a zero point, or in 3-D', () => {
