@@ -1,7 +1,8 @@
 # On the H100 machine: exports torchvision's ResNet-50 (random weights, eval mode) to ONNX for
 # test/bench/fusion.ts, tune.ts and profile.ts, and times the same model in PyTorch fp32 (TF32
-# off): eager, and with --compile also torch.compile (default mode, compiled and warmed up first).
-#   python3 test/bench/baselines/torch_resnet50.py OUT.onnx [iterations] [--batch B] [--compile]
+# off): eager, and with --compile also torch.compile (default mode, compiled and warmed up first);
+# with --fp16 also fp16 channels-last eager (the INT8 target's baseline, test/bench/resnet50-int8.ts).
+#   python3 test/bench/baselines/torch_resnet50.py OUT.onnx [iterations] [--batch B] [--compile] [--fp16]
 import argparse
 import torch
 import torchvision
@@ -11,6 +12,7 @@ ap.add_argument("path")
 ap.add_argument("iterations", nargs="?", type=int, default=30)
 ap.add_argument("--batch", type=int, default=1)
 ap.add_argument("--compile", action="store_true")
+ap.add_argument("--fp16", action="store_true")
 args = ap.parse_args()
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
@@ -49,3 +51,7 @@ if args.compile:
         print(f"{head} torch.compile median {median_ms(compiled):.3f} ms", flush=True)
     except Exception as e:  # no triton or no compiler on the machine: say so, keep the eager figure
         print(f"{head} torch.compile unavailable: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", flush=True)
+if args.fp16:
+    half = torchvision.models.resnet50().eval().cuda().half().to(memory_format=torch.channels_last)
+    xh = xc.half().contiguous(memory_format=torch.channels_last)
+    print(f"torch {torch.__version__} on {torch.cuda.get_device_name()}: resnet50 fp16 channels-last batch {args.batch} eager median {median_ms(lambda _: half(xh)):.3f} ms", flush=True)
