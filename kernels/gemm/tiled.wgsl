@@ -7,93 +7,23 @@
 // The epilogue: y = act(alpha * acc + beta * C + residual). HAS_RESIDUAL is 1 when binding 4 holds
 // a tensor of y's shape (else A again, unread); ACT is an op code of kernels/common/unary.wgsl
 // (22, Identity, for a plain Gemm or MatMul).
-override WG_M: u32 = 16;
-override WG_N: u32 = 16;
-override TM: u32 = 4; // at most MAX_T
-override TN: u32 = 4; // at most MAX_T
-override KT: u32 = 16;
-override TILE_M: u32 = WG_M * TM;
-override TILE_N: u32 = WG_N * TN;
-override HAS_RESIDUAL: u32 = 0u;
-override ACT: u32 = 22u;
-const MAX_T: u32 = 4u;
-
+// The tiles and the loop are kernels/gemm/tiled-body.wgsl, shared with the half-precision kernel
+// (tiled-f16.wgsl); here: the bindings and the f32 hooks.
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> c: array<f32>; // A again when there is no bias (has_c = 0)
 @group(0) @binding(4) var<storage, read> residual: array<f32>;
 @group(0) @binding(5) var<storage, read_write> y: array<f32>;
 
-var<workgroup> a_tile: array<f32, KT * TILE_M>; // [k][m]
-var<workgroup> b_tile: array<f32, KT * TILE_N>; // [k][n]
+alias tile_t = f32;
 
 // #include common/unary.wgsl
 
 // #include gemm/common.wgsl
 
-// Hooks: where operands come from.
+// Hooks: where operands come from, and how a product is added.
 fn load_a(i: u32) -> f32 { return a[i]; }
 fn load_b(i: u32) -> f32 { return b[i]; }
+fn mac(x: f32, y: f32, acc: f32) -> f32 { return fma(x, y, acc); }
 
-@compute @workgroup_size(WG_N, WG_M)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let M = meta_u32(0u);
-  let N = meta_u32(1u);
-  let K = meta_u32(2u);
-  let s_am = meta_u32(4u);
-  let s_ak = meta_u32(5u);
-  let s_bk = meta_u32(6u);
-  let s_bn = meta_u32(7u);
-
-  let off = batch_offsets(wid.z);
-  let a_off = off.x;
-  let b_off = off.y;
-
-  let m0 = wid.y * TILE_M;
-  let n0 = wid.x * TILE_N;
-  let nt = WG_M * WG_N;
-  let t = lid.y * WG_N + lid.x;
-  var acc: array<f32, 16>; // MAX_T * MAX_T, zero-initialized
-
-  for (var k0 = 0u; k0 < K; k0 += KT) {
-    for (var e = t; e < TILE_M * KT; e += nt) {
-      let mm = e / KT;
-      let kk = e % KT;
-      let gm = m0 + mm;
-      let gk = k0 + kk;
-      var v = 0.0;
-      if (gm < M && gk < K) { v = load_a(a_off + gm * s_am + gk * s_ak); }
-      a_tile[kk * TILE_M + mm] = v;
-    }
-    for (var e = t; e < TILE_N * KT; e += nt) {
-      let kk = e / TILE_N;
-      let nn = e % TILE_N;
-      let gk = k0 + kk;
-      let gn = n0 + nn;
-      var v = 0.0;
-      if (gk < K && gn < N) { v = load_b(b_off + gk * s_bk + gn * s_bn); }
-      b_tile[kk * TILE_N + nn] = v;
-    }
-    workgroupBarrier();
-    for (var kk = 0u; kk < KT; kk++) {
-      var ar: array<f32, MAX_T>;
-      var br: array<f32, MAX_T>;
-      for (var i = 0u; i < TM; i++) { ar[i] = a_tile[kk * TILE_M + lid.y + i * WG_M]; }
-      for (var j = 0u; j < TN; j++) { br[j] = b_tile[kk * TILE_N + lid.x + j * WG_N]; }
-      for (var i = 0u; i < TM; i++) {
-        for (var j = 0u; j < TN; j++) { acc[i * MAX_T + j] = fma(ar[i], br[j], acc[i * MAX_T + j]); }
-      }
-    }
-    workgroupBarrier();
-  }
-
-  let y_off = wid.z * M * N;
-  for (var i = 0u; i < TM; i++) {
-    let m = m0 + lid.y + i * WG_M;
-    if (m >= M) { continue; }
-    for (var j = 0u; j < TN; j++) {
-      let n = n0 + lid.x + j * WG_N;
-      if (n < N) { epilogue(acc[i * MAX_T + j], m, n, y_off + m * N + n); }
-    }
-  }
-}
+// #include gemm/tiled-body.wgsl

@@ -20,6 +20,7 @@ import './families/argmax.js';
 import './families/topk.js';
 import './families/quantize.js';
 import './families/pointwise-chain.js';
+import './families/fp16.js'; // after every f32 tactic: never an f32 layer's default
 
 export * from './types.js';
 export * from './registry.js';

@@ -5,12 +5,14 @@
  * sharing a weight and a packing share one buffer. Nothing about packing is stored in engine files:
  * plans are made again from the layer and the recorded tactic when an engine is loaded.
  *
- * Two kinds: `perm` (axes reordered as ONNX Transpose would, e.g. conv.implicit_gemm_nhwc's K x
- * C_out weight) and a named transform from PACKS (e.g. the Winograd weight transform G g Gᵀ).
+ * Two kinds, which combine (the axes reordered first): `perm` (axes reordered as ONNX Transpose
+ * would, e.g. conv.implicit_gemm_nhwc's K x C_out weight) and a named transform from PACKS (e.g. the
+ * Winograd weight transform G g Gᵀ, or the fp16 tactics' 'f16').
  */
 import { UnsupportedError } from '../errors.js';
+import { f32ToF16Bits } from '../ir/dtype.js';
 import { permute } from '../ir/layout.js';
-import { fromFloat64, toFloat64, type Tensor } from '../ir/tensor.js';
+import { fromFloat64, getNumber, tensor, toFloat64, type Tensor } from '../ir/tensor.js';
 
 /**
  * Winograd F(m x m, 3 x 3) weight transform: a [K, C, 3, 3] filter becomes U[ξ][k][c] =
@@ -60,10 +62,25 @@ function winogradWeights(t: Tensor, m: 2 | 4): Tensor {
   return fromFloat64(t.dtype, [a * a, k!, c!], out);
 }
 
+/**
+ * The fp16 tactics' weights (src/tactics/families/fp16.ts): each element rounded to IEEE half
+ * (f32ToF16Bits, to nearest even), two halves per 32-bit word, element 2i in the low half, so
+ * that the kernel reads the buffer as `array<f16>` in the tensor's own element order. An i32 tensor
+ * of ceil(n / 2) words, because the runtime stores a tensor of dtype 'f16' widened to one f32 word
+ * per element (src/runtime/buffers.ts): only packed words keep half the bytes.
+ */
+function f16Words(t: Tensor): Tensor {
+  const n = t.data.length;
+  const words = new Int32Array(Math.ceil(n / 2));
+  for (let i = 0; i < n; i++) words[i >> 1]! |= f32ToF16Bits(getNumber(t.data, t.dtype, i)) << (16 * (i & 1));
+  return tensor('i32', [words.length], words);
+}
+
 /** Named constant transforms a Binding may ask for (`{ input: 1, pack: 'winograd-4x4' }`). */
 export const PACKS = {
   'winograd-2x2': (t: Tensor): Tensor => winogradWeights(t, 2),
   'winograd-4x4': (t: Tensor): Tensor => winogradWeights(t, 4),
+  f16: f16Words,
 } as const satisfies Record<string, (t: Tensor) => Tensor>;
 
 export type PackName = keyof typeof PACKS;
@@ -76,12 +93,12 @@ export interface PackSpec {
 
 /** The cache key of a binding's packing, or undefined when the constant is bound as stored. */
 export function packKey(b: PackSpec): string | undefined {
-  if (b.pack) return b.pack;
-  return b.perm ? `[${b.perm.join(',')}]` : undefined;
+  const perm = b.perm ? `[${b.perm.join(',')}]` : undefined;
+  return [perm, b.pack].filter(Boolean).join(' ') || undefined;
 }
 
 /** The constant as the binding wants it on the GPU (the tensor itself when unpacked). */
 export function packConstant(t: Tensor, b: PackSpec): Tensor {
-  if (b.pack) return PACKS[b.pack](t);
-  return b.perm ? permute(t, b.perm) : t;
+  const permuted = b.perm ? permute(t, b.perm) : t;
+  return b.pack ? PACKS[b.pack](permuted) : permuted;
 }

@@ -67,4 +67,12 @@ export interface Tactic {
    * DeviceError naming it, on a device without them.
    */
   readonly features?: readonly string[];
+  /**
+   * The arithmetic when it is not fp32. 'fp16': activations stay f32 in memory, the weights are
+   * packed to f16 at upload and products are taken in f16 with f32 sums (src/tactics/families/fp16.ts).
+   * Builds use such a tactic only where the precision asked for allows it (src/tune/choose.ts:
+   * `precision`, `layerPrecision`); an engine's report says which layers run in it. 'int8': integer
+   * arithmetic (Int8Conv).
+   */
+  readonly precision?: 'fp16' | 'int8';
 }

@@ -20,7 +20,7 @@ import { layerBuffers, prepareLayer, runPrepared, sampleOf, sampleRanges, type P
 import type { Tactic, TacticParams } from '../tactics/types.js';
 import { adapterFingerprint, TimingCache, type CandidateTiming, type TimingRecord } from './cache.js';
 import { outputsMismatch } from './check.js';
-import { allowedTactics, checkForceKeys, type TacticChoiceOptions } from './choose.js';
+import { allowedTactics, checkChoiceKeys, requestedPrecision, type TacticChoiceOptions } from './choose.js';
 import { timeCandidates, type TimingOptions } from './timing.js';
 
 export interface AutotuneProgress {
@@ -32,8 +32,12 @@ export interface AutotuneProgress {
   readonly source: 'timed' | 'cache' | 'single' | 'forced';
 }
 
-/** `force` and `select` (./choose.ts) narrow what is timed; a pinned layer is not timed. */
-export interface AutotuneOptions extends TimingOptions, Pick<TacticChoiceOptions, 'force' | 'select'> {
+/**
+ * `force` and `select` (./choose.ts) narrow what is timed; a pinned layer is not timed. `precision`
+ * and `layerPrecision` say whether fp16 tactics are timed: never (fp32), instead of the fp32 ones
+ * where the GPU can run one (fp16), or beside them ('best').
+ */
+export interface AutotuneOptions extends TimingOptions, Pick<TacticChoiceOptions, 'force' | 'select' | 'precision' | 'layerPrecision'> {
   readonly gpu: Gpu;
   /** Read first, and filled with what is timed (default: a new, empty cache). */
   readonly cache?: TimingCache;
@@ -75,7 +79,7 @@ function points(t: Tactic, layer: LayerInfo): TacticParams[] {
  * its heuristic point, itself checked against the reference by the test suite), so that a large
  * layer's cold build does not wait minutes for JavaScript.
  */
-async function expectedOutputs(layer: LayerInfo, inputs: readonly (Tensor | undefined)[], opts: AutotuneOptions): Promise<{ outputs: (Tensor | undefined)[]; by: string } | undefined> {
+async function expectedOutputs(layer: LayerInfo, inputs: readonly (Tensor | undefined)[], opts: AutotuneOptions): Promise<{ outputs: (Tensor | undefined)[]; by: string; fp16?: boolean } | undefined> {
   if (opts.check === false || layerCost(layer).flops > (opts.referenceMaxFlops ?? REFERENCE_MAX_FLOPS)) return undefined;
   // Large f32 outputs are compared on a sample of their physical buffer (see runPrepared).
   const outputs = runReferenceLayer(layer, inputs).map((t, i) => {
@@ -110,10 +114,11 @@ async function tuneLayer(layer: LayerInfo, tactics: readonly Tactic[], adapter: 
     for (const p of opts.check === false ? [] : [...prepared]) {
       const got = await runPrepared(opts.gpu, layer, p.layer, true);
       if (!expected) {
-        expected = { outputs: got, by: `${p.tactic.id} ${JSON.stringify(p.params)}` };
+        expected = { outputs: got, by: `${p.tactic.id} ${JSON.stringify(p.params)}`, fp16: p.tactic.precision === 'fp16' };
         continue;
       }
-      const why = outputsMismatch(got, expected.outputs);
+      // An fp16 candidate, or one checked against an fp16 candidate's outputs, is held to f16's error.
+      const why = outputsMismatch(got, expected.outputs, p.tactic.precision === 'fp16' || expected.fp16 === true);
       if (why) {
         prepared.splice(prepared.indexOf(p), 1);
         p.layer.release();
@@ -144,12 +149,12 @@ export async function autotune(g: Graph, opts: AutotuneOptions): Promise<Autotun
   const chosen = new Map<string, { tactic: string; params: TacticParams }>();
   const records = new Map<string, TimingRecord>();
   const nodes = toposort(g);
-  checkForceKeys(g, opts.force);
+  checkChoiceKeys(g, opts);
   let timed = 0;
   for (const [i, n] of nodes.entries()) {
     const progress = (source: AutotuneProgress['source']) => opts.onProgress?.({ layer: n.name, done: i + 1, total: nodes.length, source });
     const layer = layerInfo(g, n);
-    const allowed = allowedTactics(layer, opts);
+    const allowed = allowedTactics(layer, { ...opts, features: opts.gpu.features });
     if (allowed.pinned) {
       progress('forced');
       continue;
@@ -160,8 +165,9 @@ export async function autotune(g: Graph, opts: AutotuneOptions): Promise<Autotun
       progress('single');
       continue;
     }
-    // A record timed among fewer tactics answers only for that choice.
-    const signature = layerSignature(layer) + (allowed.restricted ? ` tactics=${cands.map((t) => t.id).join(',')}` : '');
+    // A record timed among fewer tactics, or among fp16 ones, answers only for that choice.
+    const precision = allowed.fp16 ? ` precision=${requestedPrecision(layer, opts)}` : '';
+    const signature = layerSignature(layer) + (allowed.restricted ? ` tactics=${cands.map((t) => t.id).join(',')}` : '') + precision;
     let record = cache.get(adapter, signature);
     let source: AutotuneProgress['source'] = 'cache';
     if (!record) {

@@ -7,12 +7,19 @@
 import { isFloat } from '../ir/dtype.js';
 import { sameShape, toFloat64, type Tensor } from '../ir/tensor.js';
 
-/** Relative L2 error allowed for f32 outputs (f16: F16_REL_L2). */
+/**
+ * Relative L2 error allowed for f32 outputs, and for f16 outputs or outputs of an fp16 tactic
+ * (Tactic.precision: f16 operands and products, ~5e-4 relative error on random data).
+ */
 export const F32_REL_L2 = 1e-3;
 export const F16_REL_L2 = 1e-2;
 
-/** Why `got` differs from `want` (output `index`), or undefined when it matches. */
-export function outputMismatch(got: Tensor | undefined, want: Tensor | undefined, index: number): string | undefined {
+/**
+ * Why `got` differs from `want` (output `index`), or undefined when it matches. `fp16`: `got` was
+ * computed in half precision, and is held to F16_REL_L2.
+ */
+export function outputMismatch(got: Tensor | undefined, want: Tensor | undefined, at: { readonly index: number; readonly fp16?: boolean }): string | undefined {
+  const index = at.index;
   if (!want) return got ? `output ${index} should be absent` : undefined;
   if (!got) return `output ${index} is missing`;
   if (got.dtype !== want.dtype || !sameShape(got.shape, want.shape)) {
@@ -40,14 +47,14 @@ export function outputMismatch(got: Tensor | undefined, want: Tensor | undefined
     den += y ** 2;
   }
   const err = Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
-  const limit = want.dtype === 'f16' ? F16_REL_L2 : F32_REL_L2;
+  const limit = want.dtype === 'f16' || at.fp16 ? F16_REL_L2 : F32_REL_L2;
   return err <= limit || num === 0 ? undefined : `output ${index} has relative L2 error ${err.toExponential(2)} (limit ${limit})`;
 }
 
-/** The first mismatch between two output lists, or undefined. */
-export function outputsMismatch(got: readonly (Tensor | undefined)[], want: readonly (Tensor | undefined)[]): string | undefined {
+/** The first mismatch between two output lists, or undefined (`fp16`: see outputMismatch). */
+export function outputsMismatch(got: readonly (Tensor | undefined)[], want: readonly (Tensor | undefined)[], fp16 = false): string | undefined {
   for (let i = 0; i < Math.max(got.length, want.length); i++) {
-    const why = outputMismatch(got[i], want[i], i);
+    const why = outputMismatch(got[i], want[i], { index: i, fp16 });
     if (why) return why;
   }
   return undefined;

@@ -22,6 +22,8 @@ const COVERED_ELSEWHERE: Readonly<Record<string, string>> = {
   'gemm.vec4': 'no conformance Gemm/MatMul has K and N multiples of 4 with constant operands: test/tactics/gemm.test.ts',
   'gemm.blocked': 'no conformance Gemm/MatMul has K and N multiples of 4: test/tactics/gemm.test.ts',
   'gemm.fused': 'FusedGemm and FusedMatMul come from fusion: test/tactics/fused.test.ts',
+  'conv.implicit_gemm_f16': 'fp16 tactics run only in fp16 builds, to f16 tolerances, not the conformance ones: test/tactics/fp16.test.ts',
+  'gemm.tiled_f16': 'fp16 tactics run only in fp16 builds, to f16 tolerances, not the conformance ones: test/tactics/fp16.test.ts',
   'norm.layer': 'every conformance LayerNormalization also outputs its statistics (norm.layer_stats): test/tactics/norm.test.ts',
   'norm.lrn': 'the corpus has no LRN case: test/tactics/lrn.test.ts',
   'pointwise.chain': 'PointwiseChain comes from fusion: test/tactics/pointwise-chain.test.ts',

@@ -123,8 +123,8 @@ describe('which tactics are offered for which layouts', () => {
     expect(ids(base)).not.toContain('conv.implicit_gemm_nhwc');
     expect(ids(base)).toContain('conv.direct');
   });
-  // The Winograd tactics (3x3 stride 1) read and write any layout through strides.
-  const STRIDED = ['conv.implicit_gemm', 'conv.winograd_2x2', 'conv.winograd_4x4'];
+  // The Winograd tactics (3x3 stride 1) and the fp16 implicit GEMM read and write any layout through strides.
+  const STRIDED = ['conv.implicit_gemm', 'conv.winograd_2x2', 'conv.winograd_4x4', 'conv.implicit_gemm_f16'];
   it('channel-last in and out: the vec4 kernel first, then the strided ones; conv.direct not at all', () => {
     expect(ids(laidOut(base, 'nhwc', 'nhwc'))).toEqual(['conv.implicit_gemm_nhwc', ...STRIDED]);
   });

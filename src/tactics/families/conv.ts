@@ -5,7 +5,7 @@ import { layoutStrides, type Layout } from '../../ir/layout.js';
 import { sizeOf, type Shape } from '../../ir/tensor.js';
 import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
-import type { LayerInfo, Tactic, TacticParams } from '../types.js';
+import type { Binding, KernelPlan, LayerInfo, Tactic, TacticParams } from '../types.js';
 import { epilogueOf } from './epilogue.js';
 import { vec4Heuristic, vec4Plan, VEC4_SPACE } from './implicit-gemm-vec4.js';
 
@@ -155,6 +155,41 @@ function enoughWorkgroups(space: readonly TacticParams[], count: (p: TacticParam
 }
 
 /**
+ * The dispatch of an implicit GEMM kernel (kernels/conv/implicit-gemm.wgsl, or its f16 form) for a
+ * Conv or FusedConv layer: `weight` is how the weight is bound (as stored, or packed to f16).
+ */
+export function implicitGemmPlan(layer: LayerInfo, p: TacticParams, k: { readonly id: string; readonly kernel: string; readonly weight: Binding }): KernelPlan[] {
+  const g = convGeometry(layer.ctx, layer.attrs);
+  const s = implicitGemmShape(layer);
+  if (!s) throw new UnsupportedError(`${k.id} cannot run node '${layer.node.name}' (${layer.node.op}): it takes 1-D and 2-D float convs with group 1`);
+  const t = implicitGemmTiles(p);
+  const e = epilogueOf(layer);
+  const hasBias = layer.inputs[2] !== undefined;
+  // A 1-D conv is a 2-D one with H = KH = 1.
+  const lead = <T>(v: readonly T[], fill: T) => (v.length === 1 ? [fill, ...v] : [...v]);
+  const inSpatial = lead(layer.inputs[0]!.shape.slice(2), 1);
+  const r = g.kernel.length;
+  const tilesN = Math.ceil(s.n / t.bn);
+  const meta = new Meta()
+    .u32(s.m, s.n, s.k, g.c, ...inSpatial, ...lead(g.outSpatial, 1), ...lead(g.kernel, 1))
+    .u32(...lead(g.strides, 1), ...lead(g.dilations, 1))
+    .i32(...lead(g.pads.slice(0, r), 0))
+    .u32(tilesN)
+    .f32(...e.params)
+    .i32(...layoutStrides(as4d(layer.inputs[0]!.shape), layer.layouts.inputs[0]!))
+    .u32(...outputStrides(as4d(layer.outputs[0]!.shape), layer.layouts.outputs[0]!));
+  return [
+    {
+      kernel: k.kernel,
+      constants: { BM: t.bm, BN: t.bn, BK: t.bk, TM: t.tm, TN: t.tn, HAS_BIAS: hasBias ? 1 : 0, ...e.constants },
+      meta: meta.done(),
+      dispatch: grid(tilesN * Math.ceil(s.m / t.bm)),
+      bindings: [{ input: 0 }, k.weight, { input: hasBias ? 2 : 1 }, e.residual, { output: 0 }],
+    },
+  ];
+}
+
+/**
  * Conv and FusedConv as an implicit GEMM (kernels/conv/implicit-gemm.wgsl): weights as stored are A,
  * the input's im2col matrix, gathered on the fly, is B; the epilogue is conv.direct's (./epilogue.ts).
  * It claims 1-D and 2-D group-1 convs with K >= 16 and batch x output pixels >= 16 (see
@@ -187,34 +222,7 @@ export const CONV_IMPLICIT_GEMM: Tactic = {
     return enoughWorkgroups(this.space, (p) => tileCount(s, p), (p) => implicitGemmTiles(p).bm * implicitGemmTiles(p).bn);
   },
   plan(layer, p) {
-    const g = convGeometry(layer.ctx, layer.attrs);
-    const s = implicitGemmShape(layer);
-    if (!s) throw new UnsupportedError(`conv.implicit_gemm cannot run node '${layer.node.name}' (${layer.node.op}): it takes 1-D and 2-D float convs with group 1`);
-    const t = implicitGemmTiles(p);
-    const e = epilogueOf(layer);
-    const hasBias = layer.inputs[2] !== undefined;
-    // A 1-D conv is a 2-D one with H = KH = 1.
-    const lead = <T>(v: readonly T[], fill: T) => (v.length === 1 ? [fill, ...v] : [...v]);
-    const inSpatial = lead(layer.inputs[0]!.shape.slice(2), 1);
-    const r = g.kernel.length;
-    const tilesN = Math.ceil(s.n / t.bn);
-    const meta = new Meta()
-      .u32(s.m, s.n, s.k, g.c, ...inSpatial, ...lead(g.outSpatial, 1), ...lead(g.kernel, 1))
-      .u32(...lead(g.strides, 1), ...lead(g.dilations, 1))
-      .i32(...lead(g.pads.slice(0, r), 0))
-      .u32(tilesN)
-      .f32(...e.params)
-      .i32(...layoutStrides(as4d(layer.inputs[0]!.shape), layer.layouts.inputs[0]!))
-      .u32(...outputStrides(as4d(layer.outputs[0]!.shape), layer.layouts.outputs[0]!));
-    return [
-      {
-        kernel: this.kernel,
-        constants: { BM: t.bm, BN: t.bn, BK: t.bk, TM: t.tm, TN: t.tn, HAS_BIAS: hasBias ? 1 : 0, ...e.constants },
-        meta: meta.done(),
-        dispatch: grid(tilesN * Math.ceil(s.m / t.bm)),
-        bindings: [{ input: 0 }, { input: 1 }, { input: hasBias ? 2 : 1 }, e.residual, { output: 0 }],
-      },
-    ];
+    return implicitGemmPlan(layer, p, { id: this.id, kernel: this.kernel, weight: { input: 1 } });
   },
 };
 

@@ -86,7 +86,7 @@ const MIN_WORKGROUPS = 96;
  * kernels/gemm/tiled.wgsl for Gemm and MatMul (identity epilogue) or FusedGemm and FusedMatMul
  * (their residual and activation, see ./epilogue.ts): one plan, two tactics.
  */
-function tiledTactic(id: string, ops: readonly string[]): Tactic {
+export function tiledTactic(id: string, ops: readonly string[]): Tactic {
   return {
     id,
     ops,
