@@ -11,12 +11,13 @@ export { TACTICS, candidates, tacticById, registerTactic } from './tactics/index
 export { Meta, grid } from './tactics/index.js';
 export { registerPlugin, unregisterPlugin, listPlugins, type PluginSpec, type PluginTactic, type RegisteredPlugin, type PluginRecord } from './plugins/index.js';
 export type { Tactic, KernelPlan, Binding, TacticParams } from './tactics/index.js';
-export { build, buildTuned, Engine, type BuildOptions, type TunedBuildOptions } from './engine/engine.js';
+export { build, buildTuned, Engine, type BuildOptions, type PrecisionFallback, type TunedBuildOptions } from './engine/engine.js';
 export { autotune, type AutotuneOptions, type AutotuneProgress, type AutotuneResult } from './tune/autotune.js';
 export { TimingCache, adapterFingerprint, type TimingRecord, type CandidateTiming } from './tune/cache.js';
 export { describeEngine, type EngineDescription } from './engine/describe.js';
 export { planMemory, type MemoryPlan } from './engine/memory.js';
-export type { EngineLayer } from './engine/layers.js';
+export type { EngineLayer, LayerPrecision } from './engine/layers.js';
+export type { Precision, PrecisionChoice } from './tune/choose.js';
 export { benchmark, percentile, type BenchReport, type BenchOptions, type Stats } from './runtime/bench.js';
 export { compareOutputs, relativeL2, type CompareReport, type OutputComparison, type Tolerance } from './runtime/compare.js';
 export { createContext, type ExecutionContext, type ContextOptions, type LayerTime, type Backend } from './runtime/context.js';

@@ -12,6 +12,7 @@ export interface EngineDescription {
     op: string;
     origin: string[];
     tactic: string;
+    /** 'fp16' for a layer on an fp16 tactic (Tactic.precision), else its output's dtype. */
     precision: string;
     /** The memory layout of its output (src/ir/layout.ts); layouts apply to 4-D tensors, others are row-major. */
     layout: Layout | 'row-major';
@@ -32,6 +33,8 @@ export interface EngineDescription {
    * TensorRT counts these as reformats; each costs a pass over the tensor.
    */
   readonly precisionReformats: { readonly quantize: number; readonly dequantize: number; readonly layers: readonly string[] };
+  /** Layers that asked for fp16 (or 'best') and run fp32, each with the reason (Engine.precisionFallbacks). */
+  readonly precisionFallbacks: readonly string[];
   /** Activation slots and their bytes (planned vs one buffer per tensor), and the one scratch buffer of a context (split-K partial sums, Winograd tiles). */
   readonly memory: { slots: number; peakBytes: number; unplannedBytes: number; scratchBytes: number };
   readonly weightsBytes: number;
@@ -55,12 +58,13 @@ export function describeEngine(e: Engine): EngineDescription {
       dequantize: e.layers.filter((l) => l.op === 'DequantizeLinear').length,
       layers: e.layers.filter((l) => l.op === 'QuantizeLinear' || l.op === 'DequantizeLinear').map((l) => l.name),
     },
+    precisionFallbacks: e.precisionFallbacks.map((f) => f.message),
     layers: e.layers.map((l) => ({
       name: l.name,
       op: l.op,
       origin: [...l.origin],
       tactic: l.tactic,
-      precision: g.type(l.outputs[0]!).dtype,
+      precision: l.precision.runs === 'fp16' ? 'fp16' : g.type(l.outputs[0]!).dtype,
       layout: g.type(l.outputs[0]!).shape.length === 4 ? layoutOf(g, l.outputs[0]!) : 'row-major',
       inputs: l.inputs.filter((t) => t && !g.initializers.has(t)).map((t) => shapeToString(g.type(t).shape)),
       output: l.outputs.filter((o) => o).map((o) => shapeToString(g.type(o).shape)).join(' '),

@@ -13,7 +13,7 @@ import '../tactics/index.js';
 import type { KernelPlan, TacticParams } from '../tactics/types.js';
 import { scratchBytes } from '../runtime/pipelines.js';
 import { autotune, type AutotuneOptions, type AutotuneResult } from '../tune/autotune.js';
-import type { TacticChoiceOptions } from '../tune/choose.js';
+import type { Precision, PrecisionChoice, TacticChoiceOptions } from '../tune/choose.js';
 import { FORMAT_VERSION, pack, unpack } from './format.js';
 import { lower, type EngineLayer } from './layers.js';
 import { decodeGraph, encodeGraph, manifestCheck as m } from './manifest.js';
@@ -22,6 +22,10 @@ import { planMemory, type MemoryPlan } from './memory.js';
 /** Engines needing more activation memory than this are refused when loaded (hostile files). */
 export const MAX_ACTIVATION_BYTES = 2 ** 34;
 
+/**
+ * Build options. From TacticChoiceOptions: `force`, `select`, and `precision`, `layerPrecision` and
+ * `features` (fp16 tactics; see src/tune/choose.ts).
+ */
 export interface BuildOptions extends TacticChoiceOptions {
   /** Adapter the engine was tuned on, recorded in the file (set by the autotuner). */
   readonly adapter?: AdapterSummary;
@@ -29,6 +33,16 @@ export interface BuildOptions extends TacticChoiceOptions {
   readonly optimizationLevel?: number;
   /** Passes not to run, by name (see src/passes/pipeline.ts). */
   readonly disablePasses?: readonly string[];
+}
+
+/** A layer that runs fp32 though it asked for fp16 or 'best' (Engine.precisionFallbacks). */
+export interface PrecisionFallback {
+  readonly layer: string;
+  readonly op: string;
+  readonly requested: Precision;
+  readonly reason: string;
+  /** The whole line: layer, request, reason, what it runs in. */
+  readonly message: string;
 }
 
 /**
@@ -44,6 +58,17 @@ export class Engine {
     /** What each optimization pass did (empty for a deserialized engine). */
     readonly trace: readonly TraceEntry[] = [],
   ) {}
+
+  /**
+   * The layers that asked for fp16 (or 'best') and run fp32, with the reason: the build report's
+   * precision part, e.g. "layer 'conv1': fp16 requested, the adapter lacks shader-f16: runs fp32".
+   */
+  get precisionFallbacks(): PrecisionFallback[] {
+    return this.layers.flatMap((l) => {
+      const { requested, fallback, runs } = l.precision;
+      return fallback === undefined ? [] : [{ layer: l.name, op: l.op, requested, reason: fallback, message: `layer '${l.name}': ${requested} requested, ${fallback}: runs ${runs}` }];
+    });
+  }
 
   /** How many source (ONNX/DSL) nodes the layers stand for. */
   get sourceNodes(): number {
@@ -86,7 +111,8 @@ export class Engine {
     const manifest = {
       format: 'wgrt-engine',
       graph: json,
-      layers: this.layers.map((l) => ({ name: l.name, tactic: l.tactic, params: l.params })),
+      // What was asked only where it was not fp32: fp32 engine files are as before.
+      layers: this.layers.map((l) => ({ name: l.name, tactic: l.tactic, params: l.params, ...(l.precision.requested === 'fp32' ? {} : { precision: precisionRecord(l.precision) }) })),
       kernels: this.kernels,
       plugins: this.plugins,
       memory: { slots: this.memory.slots, peakBytes: this.memory.peakBytes, unplannedBytes: this.memory.unplannedBytes },
@@ -110,6 +136,7 @@ export class Engine {
       throw new EngineFormatError(`${source}: its graph is invalid (${(e as Error).message}); rebuild the engine with \`wgrt build\``);
     }
     const chosen = new Map<string, { tactic: string; params: TacticParams }>();
+    const asked = new Map<string, PrecisionChoice>();
     m.arr(root['layers'], 'manifest.layers').forEach((x, i) => {
       const o = m.obj(x, `manifest.layers[${i}]`);
       const name = m.str(o['name'], `manifest.layers[${i}].name`);
@@ -118,10 +145,11 @@ export class Engine {
       if (!Object.values(p).every((v) => typeof v === 'number')) throw m.bad(`manifest.layers[${i}].params`, 'must map names to numbers');
       if (!tacticById(tactic)) throw m.bad(`manifest.layers[${i}].tactic`, `names '${tactic}', which this wgrt does not have`);
       chosen.set(name, { tactic, params: p as TacticParams });
+      if (o['precision'] !== undefined) asked.set(name, precisionOf(o['precision'], `manifest.layers[${i}].precision`));
     });
     let layers: EngineLayer[];
     try {
-      layers = lower(graph, { chosen });
+      layers = lower(graph, { chosen }).map((l) => (asked.has(l.name) ? { ...l, precision: { ...asked.get(l.name)!, runs: l.precision.runs } } : l));
     } catch (e) {
       throw new EngineFormatError(`${source}: ${(e as Error).message}; rebuild the engine with \`wgrt build\``);
     }
@@ -152,6 +180,18 @@ export class Engine {
     }
     return engine;
   }
+}
+
+/** A layer's requested precision and fallback as the manifest records them (fixed key order: files are compared bitwise). */
+function precisionRecord(p: PrecisionChoice): PrecisionChoice {
+  return { requested: p.requested, ...(p.fallback === undefined ? {} : { fallback: p.fallback }) };
+}
+
+function precisionOf(v: unknown, where: string): PrecisionChoice {
+  const o = m.obj(v, where);
+  const requested = o['requested'];
+  if (requested !== 'fp32' && requested !== 'fp16' && requested !== 'best') throw m.bad(`${where}.requested`, `is ${JSON.stringify(requested)}, not "fp32", "fp16" or "best"`);
+  return precisionRecord({ requested, ...(o['fallback'] === undefined ? {} : { fallback: m.str(o['fallback'], `${where}.fallback`) }) });
 }
 
 /** The manifest's plugin records (absent in files that need none). */
@@ -186,8 +226,8 @@ export interface TunedBuildOptions extends BuildOptions {
  */
 export async function buildTuned(network: Graph, opts: TunedBuildOptions): Promise<{ engine: Engine; tuning: AutotuneResult }> {
   const { graph, trace } = optimize(verify(inferTypes(network)), { level: opts.optimizationLevel, disable: opts.disablePasses });
-  const tuning = await autotune(graph, { ...opts.tune, force: opts.force, select: opts.select });
-  const layers = lower(graph, { ...opts, chosen: tuning.chosen });
+  const tuning = await autotune(graph, { ...opts.tune, force: opts.force, select: opts.select, precision: opts.precision, layerPrecision: opts.layerPrecision });
+  const layers = lower(graph, { ...opts, features: opts.tune.gpu.features, chosen: tuning.chosen });
   return { engine: new Engine(graph, layers, planMemory(graph, layers), opts.tune.gpu.adapter, trace), tuning };
 }
 

@@ -2,7 +2,15 @@ import type { Graph } from '../ir/graph.js';
 import { layerInfo } from '../ir/layer.js';
 import { toposort } from '../ir/graph.js';
 import type { TacticParams } from '../tactics/types.js';
-import { checkForceKeys, chooseTactic, type TacticChoiceOptions } from '../tune/choose.js';
+import { checkChoiceKeys, chooseTactic, precisionChoice, type PrecisionChoice, type TacticChoiceOptions } from '../tune/choose.js';
+
+/**
+ * A layer's precision: what the build asked for it (TacticChoiceOptions.precision,
+ * layerPrecision), what its tactic computes in, and why that is fp32 when more was asked for.
+ */
+export interface LayerPrecision extends PrecisionChoice {
+  readonly runs: 'fp32' | 'fp16' | 'int8';
+}
 
 /** One engine layer: one node run by one tactic (one kernel; fusion makes nodes larger). */
 export interface EngineLayer {
@@ -14,13 +22,15 @@ export interface EngineLayer {
   readonly outputs: readonly string[];
   readonly tactic: string;
   readonly params: TacticParams;
+  readonly precision: LayerPrecision;
 }
 
 /** Lowers a typed graph to layers in execution order, a tactic chosen for each. */
 export function lower(g: Graph, opts: TacticChoiceOptions = {}): EngineLayer[] {
-  checkForceKeys(g, opts.force);
+  checkChoiceKeys(g, opts);
   return toposort(g).map((n) => {
-    const choice = chooseTactic(layerInfo(g, n), opts);
+    const layer = layerInfo(g, n);
+    const choice = chooseTactic(layer, opts);
     return {
       name: n.name,
       op: n.op,
@@ -29,6 +39,7 @@ export function lower(g: Graph, opts: TacticChoiceOptions = {}): EngineLayer[] {
       outputs: n.outputs,
       tactic: choice.tactic.id,
       params: choice.params,
+      precision: { ...precisionChoice(layer, choice.tactic, opts), runs: choice.tactic.precision ?? 'fp32' },
     };
   });
 }
