@@ -5,20 +5,8 @@
 // and adds their dot product, exact in i32, with dot4I8Packed (packed_4x8_integer_dot_product).
 // Meta: [0] total outputs, [1] C, [2] M, [3] C/group, [4] M/group, [5] H, [6] W, [7] H_out,
 //       [8] W_out, [9] KH, [10] KW, [11] [12] strides, [13] [14] dilations, [15] [16] pad begins (i32).
+// Bindings, HAS_BIAS, RELU, REQUANT and RESIDUAL: conv/int8-common.wgsl.
 override WG: u32 = 256;
-// HAS_BIAS: binding 3 holds the bias (else w_scale again, unread); RELU: the activation;
-// REQUANT: binding 6 holds y_scale and y is i8 (else x_scale again, unread, and y is f32).
-override HAS_BIAS: u32 = 0u;
-override RELU: u32 = 0u;
-override REQUANT: u32 = 0u;
-
-@group(0) @binding(1) var<storage, read> x: array<i32>;
-@group(0) @binding(2) var<storage, read> w: array<i32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read> x_scale: array<f32>;
-@group(0) @binding(5) var<storage, read> w_scale: array<f32>;
-@group(0) @binding(6) var<storage, read> y_scale: array<f32>;
-@group(0) @binding(7) var<storage, read_write> y: array<u32>;
 
 // #include conv/int8-common.wgsl
 

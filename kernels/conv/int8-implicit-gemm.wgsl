@@ -20,19 +20,8 @@ override TN: u32 = 4;
 override WG_M: u32 = BM / TM;
 override WG_N: u32 = BN / TN;
 override NT: u32 = WG_M * WG_N;
-// As in kernels/conv/int8-direct.wgsl: HAS_BIAS, RELU, REQUANT, with the same unread stand-ins.
-override HAS_BIAS: u32 = 0u;
-override RELU: u32 = 0u;
-override REQUANT: u32 = 0u;
 const MAX_T: u32 = 8u;
-
-@group(0) @binding(1) var<storage, read> x: array<i32>;
-@group(0) @binding(2) var<storage, read> w: array<i32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read> x_scale: array<f32>;
-@group(0) @binding(5) var<storage, read> w_scale: array<f32>;
-@group(0) @binding(6) var<storage, read> y_scale: array<f32>;
-@group(0) @binding(7) var<storage, read_write> y: array<u32>;
+// Bindings, HAS_BIAS, RELU, REQUANT and RESIDUAL: conv/int8-common.wgsl.
 
 var<workgroup> a_tile: array<u32, BK * BM>; // [k][row]
 var<workgroup> b_tile: array<u32, BK * BN>; // [k][column]

@@ -29,18 +29,8 @@ override SUBS_N: u32 = BN / (16u * SN);
 override SUBS: u32 = (BM / (16u * SM)) * SUBS_N;
 override NT: u32 = SUBS * SG;
 override SMEM: u32 = max((BM + BN) * KW, SUBS * 256u);
-override HAS_BIAS: u32 = 0u;
-override RELU: u32 = 0u;
-override REQUANT: u32 = 0u;
 const MAX_S: u32 = 4u; // SM, SN <= MAX_S (the plan checks)
-
-@group(0) @binding(1) var<storage, read> x: array<i32>;
-@group(0) @binding(2) var<storage, read> w: array<i32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read> x_scale: array<f32>;
-@group(0) @binding(5) var<storage, read> w_scale: array<f32>;
-@group(0) @binding(6) var<storage, read> y_scale: array<f32>;
-@group(0) @binding(7) var<storage, read_write> y: array<u32>;
+// Bindings, HAS_BIAS, RELU, REQUANT and RESIDUAL: conv/int8-common.wgsl.
 
 // W tile at 0 (BM x KW words), X tile at BM * KW (BN x KW words); after the K loop, the
 // accumulator slots (256 words per subgroup).

@@ -7,7 +7,8 @@
  *   - its float weight (after fold-constants evaluated the weight's DequantizeLinear, and
  *     fuse-conv-bn folded a BatchNormalization in) quantized per output channel, symmetric:
  *     a weight that came from int8 goes back to the same integers, the scales times the BN's;
- *   - a Relu after it folded into the epilogue;
+ *   - a residual Add after it (of an f32 tensor of its output's shape) folded into the epilogue;
+ *   - a Relu after it (or after the Add) folded into the epilogue;
  *   - a QuantizeLinear after it (or after the Relu) folded in as the requantization, so the
  *     output is int8 and the next INT8 layer reads it without a Quantize/Dequantize pair.
  * The DequantizeLinear stays for its other readers, if any (dead-code removes it otherwise).
@@ -96,8 +97,9 @@ function rewrite(m: Match, g: Graph, activation: '' | 'Relu'): { add: Node[]; co
   const { q, scale } = quantizeWeight(m.constants['w']!);
   const wq = freshName(g, `${m.tensors['w']}_int8`);
   const ws = freshName(g, `${m.tensors['w']}_int8_scale`);
-  const last = m.nodes['q'] ?? m.nodes['relu'] ?? n;
-  const inputs = [m.tensors['xq']!, wq, n.inputs[2] ?? '', m.tensors['sx']!, ws, ...(m.nodes['q'] ? [m.tensors['sy']!] : [])];
+  const last = m.nodes['q'] ?? m.nodes['relu'] ?? m.nodes['add'] ?? n;
+  const inputs = [m.tensors['xq']!, wq, n.inputs[2] ?? '', m.tensors['sx']!, ws, m.nodes['q'] ? m.tensors['sy']! : '', m.nodes['add'] ? m.tensors['r']! : ''];
+  while (inputs[inputs.length - 1] === '') inputs.pop();
   return {
     add: [node({ name: n.name, op: 'Int8Conv', inputs, outputs: last.outputs, attrs: { ...n.attrs, activation }, origin: originOf(m.all) })],
     constants: { [wq]: q, [ws]: scale },
@@ -159,12 +161,27 @@ function moveUp(m: Match, g: Graph): { add: Node[] } {
   };
 }
 
+/** A residual Add of the Conv's output and an f32 tensor of the same shape (either order). */
+const addConv = (convFirst: boolean) => (convFirst ? op('Add', conv(), v('r')) : op('Add', v('r'), conv())).as('add');
+function addApplies(m: Match, g: Graph): boolean {
+  const r = g.type(m.tensors['r']!);
+  const y = g.type(m.nodes['conv']!.outputs[0]!);
+  return applies(m, g) && r.dtype === 'f32' && r.shape.length === y.shape.length && r.shape.every((d, i) => d === y.shape[i]);
+}
+const ADD_RULES: Rule[] = [true, false].flatMap((first) => [
+  { name: 'q-relu-add-conv', pattern: quantize(op('Relu', addConv(first)).as('relu')), check: addApplies, rewrite: (m: Match, g: Graph) => rewrite(m, g, 'Relu') },
+  { name: 'q-add-conv', pattern: quantize(addConv(first)), check: addApplies, rewrite: (m: Match, g: Graph) => rewrite(m, g, '') },
+  { name: 'relu-add-conv', pattern: op('Relu', addConv(first)).as('relu'), check: addApplies, rewrite: (m: Match, g: Graph) => rewrite(m, g, 'Relu') },
+  { name: 'add-conv', pattern: addConv(first), check: addApplies, rewrite: (m: Match, g: Graph) => rewrite(m, g, '') },
+]);
+
 /**
- * Quantizations move up first (to their fixpoint), then the longest match first, each rule to its fixpoint before the next: a shorter rule would otherwise
+ * Quantizations move up first (to their fixpoint), then residual Adds, then the longest match first, each rule to its fixpoint before the next: a shorter rule would otherwise
  * take a Conv (visited before its Relu and QuantizeLinear) whose epilogue a longer one folds.
  */
 export const FUSE_INT8_CONV_RULES: readonly Rule[] = [
   { name: 'q-up', pattern: op('QuantizeLinear', op(COMMUTING, v('x')).as('move'), c('sy')).as('q'), check: movesUp, rewrite: moveUp },
+  ...ADD_RULES,
   { name: 'q-relu-conv', pattern: quantize(op('Relu', conv()).as('relu')), check: applies, rewrite: (m, g) => rewrite(m, g, 'Relu') },
   { name: 'q-conv', pattern: quantize(conv()), check: applies, rewrite: (m, g) => rewrite(m, g, '') },
   { name: 'relu-conv', pattern: op('Relu', conv()).as('relu'), check: applies, rewrite: (m, g) => rewrite(m, g, 'Relu') },
@@ -177,6 +194,6 @@ export const FUSE_INT8_CONV_RULES: readonly Rule[] = [
 
 export const fuseInt8Conv: Pass = {
   name: 'fuse-int8-conv',
-  description: 'a Conv, Gemm or MatMul reading a DequantizeLinear of int8 becomes an Int8Conv (int32 sums), with its Relu and its QuantizeLinear folded in',
+  description: 'a Conv, Gemm or MatMul reading a DequantizeLinear of int8 becomes an Int8Conv (int32 sums), with its residual Add, Relu and QuantizeLinear folded in',
   run: (g, ctx) => FUSE_INT8_CONV_RULES.reduce((h, rule) => rewriteToFixpoint(h, [rule], ctx), g),
 };

@@ -1,7 +1,7 @@
 /**
  * Int8Conv test cases (src/ir/ops/int8.ts), and the same computation written with standard ops as
- * the independent oracle: DequantizeLinear(x), DequantizeLinear(w, axis 0) -> Conv -> (Relu) ->
- * (QuantizeLinear), run by the reference executor. Shared by test/reference/int8-conv.test.ts and
+ * the independent oracle: DequantizeLinear(x), DequantizeLinear(w, axis 0) -> Conv -> (Add
+ * residual) -> (Relu) -> (QuantizeLinear), run by the reference executor. Shared by test/reference/int8-conv.test.ts and
  * test/tactics/int8-conv.test.ts.
  */
 import { expect } from 'vitest';
@@ -18,6 +18,8 @@ export interface Int8ConvCase {
   readonly relu?: boolean;
   /** y_scale: requantize the output to i8. */
   readonly yScale?: number;
+  /** An f32 residual of the output's shape, added before the activation. */
+  readonly residual?: boolean;
   readonly attrs?: Attrs;
 }
 
@@ -37,6 +39,8 @@ export const INT8_CONV_CASES: readonly Int8ConvCase[] = [
   { name: '1x1 stride 2, C 8 -> 70 (several row tiles), i8 out', x: [1, 8, 11, 9], w: [70, 8, 1, 1], yScale: 0.02, attrs: { strides: [2, 2] } },
   { name: 'auto_pad SAME_UPPER stride 2, C 3 (a stem), bias, Relu, f32 out', x: [1, 3, 15, 14], w: [16, 3, 5, 5], bias: true, relu: true, attrs: { auto_pad: 'SAME_UPPER', strides: [2, 2] } },
   { name: '1-D, dilation 2, pads, batch 2, bias, i8 out', x: [2, 7, 40], w: [9, 7, 5], bias: true, yScale: 0.05, attrs: { dilations: [2], pads: [3, 2] } },
+  { name: '3x3 pad 1, C 6 -> 10, batch 2, bias, residual, Relu, f32 out', x: [2, 6, 7, 9], w: [10, 6, 3, 3], bias: true, residual: true, relu: true, attrs: { pads: [1, 1, 1, 1] } },
+  { name: '1x1, C 16 -> 24, residual, Relu, i8 out', x: [1, 16, 6, 5], w: [24, 16, 1, 1], residual: true, relu: true, yScale: 0.04 },
 ];
 
 const uniform = (seed: number, n: number, lo: number, hi: number): number[] => {
@@ -52,6 +56,7 @@ export interface Int8ConvData {
   readonly xScale: Tensor;
   readonly wScale: Tensor;
   readonly yScale: Tensor | undefined;
+  readonly residual: Tensor | undefined;
 }
 
 /**
@@ -60,14 +65,18 @@ export interface Int8ConvData {
  */
 export function int8ConvData(c: Int8ConvCase, seed: number): Int8ConvData {
   const m = c.w[0]!;
-  return {
+  const d: Int8ConvData = {
     x: fromFloat64('i8', c.x, ints(seed, sizeOf(c.x), -128, 127)),
     w: fromFloat64('i8', c.w, ints(seed + 1, sizeOf(c.w), -127, 127)),
     bias: c.bias ? fromFloat64('f32', [m], uniform(seed + 2, m, -2, 2)) : undefined,
     xScale: tensor('f32', [], [0.0173]),
     wScale: fromFloat64('f32', [m], uniform(seed + 3, m, 0.5, 2).map((s) => s / (60 * Math.sqrt(sizeOf(c.w.slice(1)))))),
     yScale: c.yScale === undefined ? undefined : tensor('f32', [], [c.yScale]),
+    residual: undefined,
   };
+  if (!c.residual) return d;
+  const shape = int8ConvGraph(c, d).type('y').shape;
+  return { ...d, residual: fromFloat64('f32', shape, uniform(seed + 4, sizeOf(shape), -3, 3)) };
 }
 
 /** The Int8Conv graph: x fed (i8), everything else constant; output 'y'. `f32Out` drops y_scale. */
@@ -76,12 +85,14 @@ export function int8ConvGraph(c: Int8ConvCase, d: Int8ConvData, opts: { f32Out?:
   const inits = new Map<string, Tensor>([['w', d.w], ['x_scale', d.xScale], ['w_scale', d.wScale]]);
   if (d.bias) inits.set('bias', d.bias);
   if (yScale) inits.set('y_scale', yScale);
-  const inputs = ['x', 'w', d.bias ? 'bias' : '', 'x_scale', 'w_scale', ...(yScale ? ['y_scale'] : [])];
+  if (d.residual) inits.set('residual', d.residual);
+  const inputs = ['x', 'w', d.bias ? 'bias' : '', 'x_scale', 'w_scale', yScale ? 'y_scale' : '', d.residual ? 'residual' : ''];
+  while (inputs[inputs.length - 1] === '') inputs.pop();
   const conv = node({ name: 'qconv', op: 'Int8Conv', inputs, outputs: ['y'], attrs: { ...c.attrs, activation: c.relu ? 'Relu' : '' } });
   return inferTypes(new Graph({ name: 'int8conv', inputs: [{ name: 'x', type: { dtype: 'i8', shape: c.x } }], outputs: ['y'], nodes: [conv], initializers: inits }));
 }
 
-/** The oracle: DequantizeLinear x and w -> Conv -> (Relu) -> (QuantizeLinear, zero point 0), standard ops only. */
+/** The oracle: DequantizeLinear x and w -> Conv -> (Add residual) -> (Relu) -> (QuantizeLinear, zero point 0), standard ops only. */
 export function qdqConvGraph(c: Int8ConvCase, d: Int8ConvData): Graph {
   const inits = new Map<string, Tensor>([['w', d.w], ['x_scale', d.xScale], ['w_scale', d.wScale]]);
   const nodes: Node[] = [
@@ -91,6 +102,10 @@ export function qdqConvGraph(c: Int8ConvCase, d: Int8ConvData): Graph {
   ];
   if (d.bias) inits.set('bias', d.bias);
   let last = 'c';
+  if (d.residual) {
+    inits.set('residual', d.residual);
+    nodes.push(node({ name: 'add', op: 'Add', inputs: [last, 'residual'], outputs: [(last = 'sum')] }));
+  }
   if (c.relu) nodes.push(node({ name: 'relu', op: 'Relu', inputs: [last], outputs: [(last = 'r')] }));
   if (d.yScale) {
     inits.set('y_scale', d.yScale).set('y_zp', tensor('i8', [], [0]));

@@ -45,8 +45,11 @@ describe('fuse-int8-conv', () => {
     expect(convs.find((n) => n.name === 'c1')!.attrs['activation']).toBe('Relu');
     expect(graph.type(convs.find((n) => n.name === 'c1')!.outputs[0]!).dtype).toBe('i8');
     expect(convs.find((n) => n.name === 'c2')!.inputs[0]).toBe(convs.find((n) => n.name === 'c1')!.outputs[0]);
-    // stem's Relu output also feeds the residual Add in float; c2 ends in that Add.
-    expect(trace.find((t) => t.pass === 'fuse-int8-conv')!.rewrites.map((r) => r.rule).sort()).toEqual(['conv', 'gemm', 'q-relu-conv', 'q-up', 'relu-conv']); // q-up: the head's quantization moved above the Flatten
+    // stem's Relu output also feeds the residual Add in float: c2 folds that Add and the Relu after it.
+    expect(trace.find((t) => t.pass === 'fuse-int8-conv')!.rewrites.map((r) => r.rule).sort()).toEqual(['gemm', 'q-relu-conv', 'q-up', 'relu-add-conv', 'relu-conv']); // q-up: the head's quantization moved above the Flatten
+    const c2 = convs.find((n) => n.name === 'c2')!;
+    expect([c2.inputs[6], c2.attrs['activation']]).toEqual([convs.find((n) => n.name === 'stem')!.outputs[0], 'Relu']);
+    expect(graph.nodes.some((n) => n.op === 'Add')).toBe(false);
     // BatchNorm scaled each channel: requantizing gives back the integers insertQdq chose.
     const wq = (name: string) => graph.initializers.get(graph.nodes.find((n) => n.name === name)!.inputs[1]!)!;
     expect(Array.from(wq('c1').data as Int8Array)).toEqual(Array.from(q.initializers.get('c1.weight_quantized')!.data as Int8Array));
@@ -109,6 +112,27 @@ describe('fuse-int8-conv', () => {
     const g = optimize(inferTypes(net.build())).graph;
     expect(g.nodes.map((n) => n.op)).toEqual(['QuantizeLinear', 'Int8Conv', 'QuantizeLinear']);
     expect(g.type('y').dtype).toBe('u8');
+  });
+
+  it('folds a residual Add with the Conv on either side, and the QuantizeLinear after it', async () => {
+    const net = network('res', { seed: 4 });
+    const x = net.input('x', [1, 4, 6, 6]);
+    const r = x.relu({ name: 'r' });
+    const c = x.conv2d(4, { kernel: 3, pad: 1, name: 'c' });
+    net.output('y', r.add(c).conv2d(4, { kernel: 1, name: 'next' })); // Add(r, conv): the conv second
+    const g = inferTypes(net.build());
+    const batches = [1, 2].map((k) => ({ x: randomInput({ dtype: 'f32', shape: [1, 4, 6, 6] }, k) }));
+    const t = await calibrate(g, batches, { method: 'minmax' });
+    const q = insertQdq(g, { amax: (n) => t.amax(n) });
+    const { graph, trace } = optimize(q);
+    expect(trace.find((e) => e.pass === 'fuse-int8-conv')!.rewrites.map((e) => e.rule).sort()).toEqual(['conv', 'q-add-conv']);
+    const conv = graph.nodes.find((n) => n.name === 'c')!;
+    expect(conv.inputs[6]).toBe(graph.nodes.find((n) => n.name === 'r')!.outputs[0]);
+    expect(graph.type(conv.outputs[0]!).dtype).toBe('i8');
+    const want = runReference(q, batches[0]!);
+    const ctx = await build(q).createContext({ backend: 'webgpu' });
+    expect(compareOutputs(await ctx.run(batches[0]!), want, { atol: 1e-3, rtol: 1e-2 }).outputs[0]!.cosine).toBeGreaterThan(0.9999);
+    ctx.release();
   });
 
   it('moves a quantization above MaxPool and Flatten, so the convolutions before them requantize (a CNN all int8)', async () => {

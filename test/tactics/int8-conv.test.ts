@@ -58,7 +58,7 @@ describe.each(TACTICS)('%s in an engine matches the Int8Conv reference', (id) =>
 /** Runs case `c` as one layer with `tactic` at `points`; with `fed`, every input is a graph input (nothing constant). */
 async function runPoints(c: Int8ConvCase, k: number, id: string, points: readonly TacticParams[], fed = false): Promise<void> {
   const d = int8ConvData(c, 100 * k + 1);
-  const inputs = [d.x, d.w, d.bias, d.xScale, d.wScale, d.yScale];
+  const inputs = [d.x, d.w, d.bias, d.xScale, d.wScale, d.yScale, d.residual];
   const g = int8ConvGraph(c, d);
   const layer = fed ? nodeLayer('Int8Conv', inputs, { attrs: g.nodes[0]!.attrs, name: 'qconv' }) : layerInfo(g, g.nodes[0]!);
   const want = runReferenceLayer(layer, inputs)[0]!;
@@ -86,8 +86,8 @@ describe('conv.int8_implicit_gemm at every parameter point', () => {
     for (const p of space) expect(() => int8Tiles(p)).not.toThrow();
     expect(() => int8Tiles({ bm: 64, bn: 64, bk: 8, tm: 16, tn: 4 })).toThrow(/tm, tn <= 8/);
   });
-  // Several row and column tiles, K spanning slices, groups, and a 1-D case.
-  for (const k of [0, 4, 8, 10]) {
+  // Several row and column tiles, K spanning slices, groups, a 1-D case, residuals.
+  for (const k of [0, 4, 8, 10, 11, 12]) {
     const c = INT8_CONV_CASES[k]!;
     it(c.name, async () => runPoints(c, k, 'conv.int8_implicit_gemm', space));
   }
@@ -117,7 +117,7 @@ describe('conv.int8_mma (subgroup matrices)', () => {
   });
   // Runs only on an adapter with subgroup matrices (the H100 through Dawn with allow_unsafe_apis);
   // lavapipe has none, so there this is skipped and test/bench/int8-gemm.ts checks it on the H100.
-  for (const k of [0, 2, 7, 9, 10]) { // groups 1, which the kernel takes
+  for (const k of [0, 2, 7, 9, 10, 11, 12]) { // groups 1, which the kernel takes
     const c = INT8_CONV_CASES[k]!;
     it(`at every point, where the adapter has subgroup matrices: ${c.name}`, async (ctx) => {
       const g = await requireGpu({ unsafeApis: true });
@@ -125,7 +125,7 @@ describe('conv.int8_mma (subgroup matrices)', () => {
       const d = int8ConvData(c, 100 * k + 1);
       const graph = int8ConvGraph(c, d);
       const layer = layerInfo(graph, graph.nodes[0]!);
-      const inputs = [d.x, d.w, d.bias, d.xScale, d.wScale, d.yScale];
+      const inputs = [d.x, d.w, d.bias, d.xScale, d.wScale, d.yScale, d.residual];
       const want = runReferenceLayer(layer, inputs)[0]!;
       for (const p of tactic.space) {
         const [got] = await runLayer(g, layer, tactic, inputs, p);

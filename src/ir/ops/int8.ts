@@ -6,16 +6,17 @@
  *   2 bias     f32 [M]                     optional ('')
  *   3 x_scale  f32 scalar                  (one element)
  *   4 w_scale  f32 [M]                     per output channel
- *   5 y_scale  f32 scalar                  optional: requantize the output to i8
+ *   5 y_scale  f32 scalar                  optional (''): requantize the output to i8
+ *   6 residual f32 [N, M, spatial out...]  optional: added before the activation
  *
- * with Conv's attributes and `activation` ('' or 'Relu'). Per output element of channel m:
+ * with Conv's attributes and `activation` ('' or 'Relu'). Per output element i of channel m:
  *
- *   acc = Σ x * w                                       (exact, int32)
- *   y   = act(acc * x_scale * w_scale[m] + bias[m])     (f32 output without y_scale)
- *   q   = saturate(round_half_even(y / y_scale))        (i8 output with y_scale)
+ *   acc = Σ x * w                                                   (exact, int32)
+ *   y   = act(acc * x_scale * w_scale[m] + bias[m] + residual[i])   (f32 output without y_scale)
+ *   q   = saturate(round_half_even(y / y_scale))                    (i8 output with y_scale)
  *
- * which is DequantizeLinear(x) and DequantizeLinear(w, axis 0) -> Conv -> (Relu) ->
- * (QuantizeLinear(y_scale)), all zero points 0, up to the order of the float sums. TensorRT runs
+ * which is DequantizeLinear(x) and DequantizeLinear(w, axis 0) -> Conv -> (Add residual) ->
+ * (Relu) -> (QuantizeLinear(y_scale)), all zero points 0, up to the order of the float sums. TensorRT runs
  * its INT8 convolutions so; the graph pass that finds the Q/DQ pattern makes these nodes.
  */
 import { sizeOf, shapeToString, type TensorType } from '../tensor.js';
@@ -26,7 +27,7 @@ import { defineOp, need, opDef, shapeError, type InferContext } from './registry
 export const INT8_CONV_ACTIVATIONS: readonly string[] = ['', 'Relu'];
 
 /** Input indices of Int8Conv, by name. */
-export const INT8_CONV_INPUTS = { x: 0, w: 1, bias: 2, xScale: 3, wScale: 4, yScale: 5 } as const;
+export const INT8_CONV_INPUTS = { x: 0, w: 1, bias: 2, xScale: 3, wScale: 4, yScale: 5, residual: 6 } as const;
 
 function expectType(ctx: InferContext, i: number, what: string, dtype: string, ok: (t: TensorType) => boolean, want: string): void {
   const t = need(ctx, i);
@@ -38,11 +39,11 @@ const scalar = (t: TensorType): boolean => sizeOf(t.shape) === 1 && t.shape.leng
 defineOp({
   op: 'Int8Conv',
   family: 'conv',
-  arity: [5, 6],
+  arity: [5, 7],
   attrs: { ...opDef('Conv').attrs, activation: { kind: 'string', default: '' } },
   internal: true,
   infer(ctx, a) {
-    const { x, w, bias, xScale, wScale, yScale } = INT8_CONV_INPUTS;
+    const { x, w, bias, xScale, wScale, yScale, residual } = INT8_CONV_INPUTS;
     expectType(ctx, x, 'x', 'i8', () => true, 'values');
     expectType(ctx, w, 'w', 'i8', () => true, 'values');
     const g = convGeometry(ctx, a); // also checks the bias's shape
@@ -52,6 +53,11 @@ defineOp({
     if (ctx.inputs[yScale]) expectType(ctx, yScale, 'y_scale', 'f32', scalar, 'with one element');
     const act = a.string('activation');
     if (!INT8_CONV_ACTIVATIONS.includes(act)) throw shapeError(ctx, `activation '${act}' is not supported; use '' or 'Relu'`);
-    return [{ dtype: ctx.inputs[yScale] ? 'i8' : 'f32', shape: [g.n, g.m, ...g.outSpatial] }];
+    const shape = [g.n, g.m, ...g.outSpatial];
+    const r = ctx.inputs[residual];
+    if (r && (r.dtype !== 'f32' || shapeToString(r.shape) !== shapeToString(shape))) {
+      throw shapeError(ctx, `residual (input 6) must be f32${shapeToString(shape)}, the output's shape, got ${r.dtype}${shapeToString(r.shape)}`);
+    }
+    return [{ dtype: ctx.inputs[yScale] ? 'i8' : 'f32', shape }];
   },
 });

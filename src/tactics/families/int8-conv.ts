@@ -40,16 +40,16 @@ function geometryMeta(meta: Meta, layer: LayerInfo): Meta {
 }
 
 /**
- * Overrides and bindings the two kernels share: x, w, bias, x_scale, w_scale, y_scale, y. An absent
- * bias or y_scale is stood in for by another read-only input, unread (Dawn keeps a binding that
- * only an override-false branch reads in the 'auto' layout).
+ * Overrides and bindings the kernels share (kernels/conv/int8-common.wgsl): x, w, bias, x_scale,
+ * w_scale, y_scale, y, residual. An absent bias, y_scale or residual is stood in for by another
+ * read-only input, unread (Dawn keeps a binding that only an override-false branch reads in the
+ * 'auto' layout).
  */
 function epilogue(layer: LayerInfo): { constants: Record<string, number>; bindings: Binding[] } {
-  const hasBias = layer.inputs[2] !== undefined;
-  const requant = layer.inputs[5] !== undefined;
+  const has = (i: number) => layer.inputs[i] !== undefined;
   return {
-    constants: { HAS_BIAS: hasBias ? 1 : 0, RELU: layer.attrs.string('activation') === 'Relu' ? 1 : 0, REQUANT: requant ? 1 : 0 },
-    bindings: [{ input: 0 }, { input: 1 }, { input: hasBias ? 2 : 4 }, { input: 3 }, { input: 4 }, { input: requant ? 5 : 3 }, { output: 0 }],
+    constants: { HAS_BIAS: has(2) ? 1 : 0, RELU: layer.attrs.string('activation') === 'Relu' ? 1 : 0, REQUANT: has(5) ? 1 : 0, RESIDUAL: has(6) ? 1 : 0 },
+    bindings: [{ input: 0 }, { input: 1 }, { input: has(2) ? 2 : 4 }, { input: 3 }, { input: 4 }, { input: has(5) ? 5 : 3 }, { output: 0 }, { input: has(6) ? 6 : 4 }],
   };
 }
 
