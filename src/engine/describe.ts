@@ -12,7 +12,7 @@ export interface EngineDescription {
     op: string;
     origin: string[];
     tactic: string;
-    /** 'fp16' for a layer on an fp16 tactic (Tactic.precision), else its output's dtype. */
+    /** 'fp16' or 'int8' for a layer on such a tactic (Tactic.precision), else its output's dtype. */
     precision: string;
     /** The memory layout of its output (src/ir/layout.ts); layouts apply to 4-D tensors, others are row-major. */
     layout: Layout | 'row-major';
@@ -64,7 +64,7 @@ export function describeEngine(e: Engine): EngineDescription {
       op: l.op,
       origin: [...l.origin],
       tactic: l.tactic,
-      precision: l.precision.runs === 'fp16' ? 'fp16' : g.type(l.outputs[0]!).dtype,
+      precision: l.precision.runs !== 'fp32' ? l.precision.runs : g.type(l.outputs[0]!).dtype,
       layout: g.type(l.outputs[0]!).shape.length === 4 ? layoutOf(g, l.outputs[0]!) : 'row-major',
       inputs: l.inputs.filter((t) => t && !g.initializers.has(t)).map((t) => shapeToString(g.type(t).shape)),
       output: l.outputs.filter((o) => o).map((o) => shapeToString(g.type(o).shape)).join(' '),

@@ -66,6 +66,7 @@ describe('fuse-int8-conv', () => {
     // no dequantize (c1 hands c2 int8 directly).
     const d = describeEngine(engine);
     expect(d.precisionReformats).toMatchObject({ quantize: 3, dequantize: 0 });
+    expect(d.layers.filter((l) => l.op === 'Int8Conv').map((l) => l.precision)).toEqual(['int8', 'int8', 'int8', 'int8']);
     expect(d.precisionReformats.layers).toEqual(engine.layers.filter((l) => l.op === 'QuantizeLinear').map((l) => l.name));
     expect(formatEngine(d)).toContain('precision: 3 quantize and 0 dequantize layers where int8 meets float');
   });

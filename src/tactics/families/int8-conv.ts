@@ -59,6 +59,7 @@ const WG = 256;
 export const INT8_CONV_DIRECT: Tactic = {
   id: 'conv.int8_direct',
   ops: ['Int8Conv'],
+  precision: 'int8',
   kernel: 'conv/int8-direct.wgsl',
   space: [{ wg: WG }, { wg: 64 }],
   supports: spatial12,
@@ -102,6 +103,7 @@ const MIN_WORKGROUPS = 96;
 export const INT8_CONV_IMPLICIT_GEMM: Tactic = {
   id: 'conv.int8_implicit_gemm',
   ops: ['Int8Conv'],
+  precision: 'int8',
   kernel: 'conv/int8-implicit-gemm.wgsl',
   space: [
     { bm: 64, bn: 64, bk: 8, tm: 4, tn: 4 },
@@ -171,6 +173,7 @@ export function mmaTiles(p: TacticParams): { bm: number; bn: number; sm: number;
 export const INT8_CONV_MMA: Tactic = {
   id: 'conv.int8_mma',
   ops: ['Int8Conv'],
+  precision: 'int8',
   kernel: 'conv/int8-mma.wgsl',
   features: [MMA_FEATURE, 'subgroups'],
   space: [
