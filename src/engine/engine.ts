@@ -15,6 +15,7 @@ import { scratchBytes } from '../runtime/pipelines.js';
 import { autotune, type AutotuneOptions, type AutotuneResult } from '../tune/autotune.js';
 import type { Precision, PrecisionChoice, TacticChoiceOptions } from '../tune/choose.js';
 import { FORMAT_VERSION, pack, unpack } from './format.js';
+import { applyInt8, type Int8Options } from './int8.js';
 import { lower, type EngineLayer } from './layers.js';
 import { decodeGraph, encodeGraph, manifestCheck as m } from './manifest.js';
 import { planMemory, type MemoryPlan } from './memory.js';
@@ -23,10 +24,11 @@ import { planMemory, type MemoryPlan } from './memory.js';
 export const MAX_ACTIVATION_BYTES = 2 ** 34;
 
 /**
- * Build options. From TacticChoiceOptions: `force`, `select`, and `precision`, `layerPrecision` and
- * `features` (fp16 tactics; see src/tune/choose.ts).
+ * Build options. From TacticChoiceOptions: `force`, `select` and `features`; `precision` and
+ * `layerPrecision` as there (fp16 tactics, src/tune/choose.ts) plus 'int8' with a `calibration`
+ * table (./int8.ts).
  */
-export interface BuildOptions extends TacticChoiceOptions {
+export interface BuildOptions extends Omit<TacticChoiceOptions, 'precision' | 'layerPrecision'>, Int8Options {
   /** Adapter the engine was tuned on, recorded in the file (set by the autotuner). */
   readonly adapter?: AdapterSummary;
   /** Graph optimization level: 0 (no passes) to MAX_LEVEL (default). */
@@ -209,9 +211,16 @@ function pluginRecords(v: unknown): PluginRecord[] {
  * activation memory planning. The same graph and options give a bitwise-identical engine file.
  */
 export function build(network: Graph, opts: BuildOptions = {}): Engine {
-  const { graph, trace } = optimize(verify(inferTypes(network)), { level: opts.optimizationLevel, disable: opts.disablePasses });
-  const layers = lower(graph, opts);
+  const q = applyInt8(network, opts);
+  const { graph, trace } = optimize(verify(inferTypes(q.graph)), { level: opts.optimizationLevel, disable: opts.disablePasses });
+  const layers = lower(graph, tacticOptions(opts, q.choice));
   return new Engine(graph, layers, planMemory(graph, layers), opts.adapter, trace);
+}
+
+/** The tactic choice's options of a build: its own, with the float precisions applyInt8 left. */
+function tacticOptions(opts: BuildOptions, choice: Pick<TacticChoiceOptions, 'precision' | 'layerPrecision'>): TacticChoiceOptions {
+  const { precision: _p, layerPrecision: _l, ...rest } = opts;
+  return { ...rest, ...choice };
 }
 
 export interface TunedBuildOptions extends BuildOptions {
@@ -225,9 +234,10 @@ export interface TunedBuildOptions extends BuildOptions {
  * the timing cache). The same graph, options and cache give a bitwise-identical engine file.
  */
 export async function buildTuned(network: Graph, opts: TunedBuildOptions): Promise<{ engine: Engine; tuning: AutotuneResult }> {
-  const { graph, trace } = optimize(verify(inferTypes(network)), { level: opts.optimizationLevel, disable: opts.disablePasses });
-  const tuning = await autotune(graph, { ...opts.tune, force: opts.force, select: opts.select, precision: opts.precision, layerPrecision: opts.layerPrecision });
-  const layers = lower(graph, { ...opts, features: opts.tune.gpu.features, chosen: tuning.chosen });
+  const q = applyInt8(network, opts);
+  const { graph, trace } = optimize(verify(inferTypes(q.graph)), { level: opts.optimizationLevel, disable: opts.disablePasses });
+  const tuning = await autotune(graph, { ...opts.tune, force: opts.force, select: opts.select, ...q.choice });
+  const layers = lower(graph, { ...tacticOptions(opts, q.choice), features: opts.tune.gpu.features, chosen: tuning.chosen });
   return { engine: new Engine(graph, layers, planMemory(graph, layers), opts.tune.gpu.adapter, trace), tuning };
 }
 

@@ -24,13 +24,15 @@ import { runReference } from '../reference/index.js';
 import { benchmark, type BenchReport, type Stats } from '../runtime/bench.js';
 import { compareOutputs, type CompareReport } from '../runtime/compare.js';
 import { createContext } from '../runtime/context.js';
+import { acquireGpu } from '../runtime/device.js';
+import type { LayerPrecision } from '../engine/int8.js';
 import { webgpuActivations } from '../runtime/activations.js';
 import { agreement, predict } from '../quant/accuracy.js';
 import { calibrate } from '../quant/calibrate.js';
 import { CALIBRATION_METHODS } from '../quant/calibrators.js';
 import { imageBatches, labels } from '../quant/data.js';
 import { arrowBatches } from '../quant/data-arrow.js';
-import { insertQdq, quantizableNodes } from '../quant/qdq.js';
+import { quantizableNodes } from '../quant/qdq.js';
 import { QuantTable } from '../quant/table.js';
 import { StepOptions } from './options.js';
 
@@ -123,14 +125,15 @@ async function perform(run: Run, s: StepDef, o: StepOptions): Promise<ScriptValu
       return loadNetwork(spec, { shapes: o.shapes('shapes'), ...(network !== undefined ? { network } : {}) });
     }
     case 'build': {
-      o.check(['level', 'disable', 'force', 'precision', 'calibration', 'keep', 'tune', 'cache', 'strict', 'iterations']);
-      const g = precision(run, s, o, network(run, s, o));
+      o.check(['level', 'disable', 'force', 'precision', 'calibration', 'keep', 'layers', 'tune', 'cache', 'strict', 'iterations']);
+      const g = network(run, s, o);
       const level = o.integer('level', 0);
       const disable = o.strings('disable');
       const options: BuildOptions = {
         ...(level !== undefined ? { optimizationLevel: level } : {}),
         ...(disable ? { disablePasses: disable } : {}),
         force: o.record('force') ?? {},
+        ...(await precision(run, s, o, g)),
       };
       const cache = o.string('cache');
       const strict = o.bool('strict') ?? false;
@@ -292,24 +295,37 @@ function dataFile(run: Run, o: StepOptions, option: string): string {
   return full;
 }
 
-/** `precision: int8` (with `calibration: TABLE`, `keep: ["layer", ...]`): the network with Q/DQ. */
-function precision(run: Run, s: StepDef, o: StepOptions, g: Graph): Graph {
-  const p = o.word('precision', ['fp32', 'int8'], 'fp16 and best come with fp16 kernels') ?? 'fp32';
+/**
+ * `precision: fp32|fp16|int8|best`, `calibration: TABLE` (for int8 and best), `keep: ["layer", ...]`
+ * (Conv/Gemm/MatMul layers kept fp32) and `layers: { "pattern": fp16 }` (per-layer precision, keyed
+ * as `force` is): the build's precision options (src/engine/int8.ts). fp16 and best are told the
+ * features of this machine's adapter.
+ */
+async function precision(run: Run, s: StepDef, o: StepOptions, g: Graph): Promise<Partial<BuildOptions>> {
+  const p = o.word('precision', ['fp32', 'fp16', 'int8', 'best']) ?? 'fp32';
   const table = o.name('calibration');
   const keep = o.strings('keep');
-  if (p === 'fp32') {
-    if (table || keep) throw o.fail(s.at, "'calibration' and 'keep' belong to precision: int8");
-    return g;
+  const layers = o.record('layers') ?? {};
+  for (const [k, v] of Object.entries(layers)) {
+    if (!['fp32', 'fp16', 'int8'].includes(v)) throw o.fail(o.argAt('layers')!, `layers: '${k}' takes fp32, fp16 or int8, not '${v}'`);
   }
-  if (!table) throw o.fail(s.at, 'precision: int8 needs calibration: TABLE (t = calibrate NET (data: "...") or t = load "table.json")');
-  const t = run.values.get(table.name);
-  if (!(t instanceof QuantTable)) throw o.fail(table.at, `calibration takes a table from calibrate or load; '${table.name}' is ${t === undefined ? 'not bound' : describe(t)}`);
-  const typed = verify(inferTypes(g));
-  const names = new Set(quantizableNodes(typed).map((n) => n.name));
-  for (const k of keep ?? []) if (!names.has(k)) throw o.fail(o.argAt('keep')!, `keep: '${k}' is no Conv/Gemm/MatMul layer of '${s.subject}'${didYouMean(k, names)}`);
-  const missing = [...names].filter((n) => !(keep ?? []).includes(n)).flatMap((n) => typed.nodes.find((x) => x.name === n)!.inputs.slice(0, 1)).filter((x) => !typed.initializers.has(x) && t.amax(x) === undefined);
-  if (missing.length > 0) throw o.fail(table.at, `table '${table.name}' has no threshold for ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', ...' : ''}; calibrate this network (tensor names must match)`);
-  return insertQdq(typed, { amax: (x) => t.amax(x), keepFloat: new Set(keep ?? []) });
+  const int8 = p === 'int8' || p === 'best' || Object.values(layers).includes('int8');
+  if (!int8 && (table || keep)) throw o.fail(s.at, "'calibration' and 'keep' belong to precision: int8 or best");
+  const t = table ? run.values.get(table.name) : undefined;
+  if (table && !(t instanceof QuantTable)) throw o.fail(table.at, `calibration takes a table from calibrate or load; '${table.name}' is ${t === undefined ? 'not bound' : describe(t)}`);
+  if (p === 'int8' && !t) throw o.fail(s.at, 'precision: int8 needs calibration: TABLE (t = calibrate NET (data: "...") or t = load "table.json")');
+  if (keep) {
+    const names = new Set(quantizableNodes(verify(inferTypes(g))).map((n) => n.name));
+    for (const k of keep) if (!names.has(k)) throw o.fail(o.argAt('keep')!, `keep: '${k}' is no Conv/Gemm/MatMul layer of '${s.subject}'${didYouMean(k, names)}`);
+  }
+  const layerPrecision = { ...layers, ...Object.fromEntries((keep ?? []).map((k) => [k, 'fp32'])) } as Record<string, LayerPrecision>;
+  const features = p === 'fp16' || p === 'best' || Object.values(layers).includes('fp16') ? (await acquireGpu())?.features : undefined;
+  return {
+    precision: p,
+    ...(t instanceof QuantTable ? { calibration: t } : {}),
+    ...(Object.keys(layerPrecision).length ? { layerPrecision } : {}),
+    ...(features ? { features } : {}),
+  };
 }
 
 function network(run: Run, s: StepDef, o: StepOptions): Graph {

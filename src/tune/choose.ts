@@ -64,19 +64,19 @@ function patternRegExp(pattern: string): RegExp {
 }
 
 /** The entry of a `force`-style record that applies to a layer: its name's, else its op's, else the first matching pattern's. */
-function entryFor<T>(name: string, op: string, record: Readonly<Record<string, T>> | undefined): [string, T] | undefined {
+export function entryFor<T>(name: string, op: string, record: Readonly<Record<string, T>> | undefined): [string, T] | undefined {
   if (!record) return undefined;
   for (const key of [name, op]) if (Object.hasOwn(record, key)) return [key, record[key]!];
   return Object.entries(record).find(([key]) => isPattern(key) && patternRegExp(key).test(name));
 }
 
 /** Fails on a key of a `force`-style record that matches no layer of `g` (a misspelt name would otherwise be ignored). */
-function checkKeys(g: Graph, record: Readonly<Record<string, unknown>> | undefined, what: string): void {
+export function checkKeys(g: Graph, record: Readonly<Record<string, unknown>> | undefined, what: string, names = "layer names are those after optimization (see 'wgrt inspect')"): void {
   for (const key of Object.keys(record ?? {})) {
     const re = isPattern(key) ? patternRegExp(key) : undefined;
     if (!g.nodes.some((n) => (re ? re.test(n.name) : n.name === key || n.op === key))) {
       const names = g.nodes.slice(0, 8).map((n) => n.name).join(', ');
-      throw new UnsupportedError(`${what} key '${key}' matches no layer name, op or pattern of graph '${g.name}' (layers: ${names}${g.nodes.length > 8 ? ', ...' : ''}); layer names are those after optimization (see 'wgrt inspect')`);
+      throw new UnsupportedError(`${what} key '${key}' matches no layer name, op or pattern of graph '${g.name}' (layers: ${names}${g.nodes.length > 8 ? ', ...' : ''}); ${names}`);
     }
   }
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeEngine } from '../../src/engine/describe.js';
 import { Engine } from '../../src/engine/engine.js';
 import { parseNetwork, ScriptError } from '../../src/frontend/text/index.js';
 import { Graph } from '../../src/ir/graph.js';
@@ -154,13 +155,28 @@ a = evaluate e (data: "${repo}data/fashion-mnist/t10k-images-idx3-ubyte.gz", lab
     expect(a.top1).toBeCloseTo(agreement(expected, truth), 1);
   }, 120_000);
 
+  it('precision fp16, best and per-layer entries reach the build: the engine says which layers run what', async () => {
+    const repo = new URL('../', import.meta.url).pathname;
+    const model = `${repo}models/fashion-mnist/small_cnn.onnx`;
+    const r = await runScript(`m = load "${model}" (shapes: { image: 4x1x28x28 })
+t = calibrate m (data: "${repo}data/fashion-mnist/calib-1000-images-idx3-ubyte.gz", images: 8, backend: reference)
+h = build m (precision: fp16)
+b = build m (precision: best, calibration: t, layers: { "/fc*": "fp16" })
+k = build m (precision: int8, calibration: t, keep: ["/conv1/Conv"])`, quiet);
+    const prec = (name: string) => Object.fromEntries(describeEngine(r.values[name] as Engine).layers.map((l) => [l.name, l.precision]));
+    // lavapipe has shader-f16: the script told the build so.
+    expect([prec('h')['/conv1/Conv'], prec('h')['/fc1/Gemm']]).toEqual(['fp16', 'fp16']);
+    expect([prec('b')['/conv1/Conv'], prec('b')['/conv2/Conv'], prec('b')['/fc1/Gemm']]).toEqual(['int8', 'int8', 'fp16']);
+    expect([prec('k')['/conv1/Conv'], prec('k')['/conv2/Conv']]).toEqual(['f32', 'int8']);
+  }, 120_000);
+
   it('int8 faults name the option: no table, not a table, a layer that does not exist, data too small', async () => {
     const repo = new URL('../', import.meta.url).pathname;
     const head = `m = load "${repo}models/fashion-mnist/small_cnn.onnx" (shapes: { image: 16x1x28x28 })\n`;
     const calib = `data: "${repo}data/fashion-mnist/calib-1000-images-idx3-ubyte.gz"`;
     const cases: [string, RegExp][] = [
       ['e = build m (precision: int8)', /precision: int8 needs calibration: TABLE/],
-      ['e = build m (precision: fp16)', /precision must be one of fp32, int8, not 'fp16'/],
+      ['e = build m (precision: half)', /precision must be one of fp32, fp16, int8, best, not 'half'/],
       ['e = build m (precision: int8, calibration: m)', /calibration takes a table from calibrate or load; 'm' is a network/],
       [`t = calibrate m (${calib}, images: 16, backend: reference)\ne = build m (precision: int8, calibration: t, keep: ["/conv1/Cnv"])`, /keep: '\/conv1\/Cnv' is no Conv\/Gemm\/MatMul layer.*did you mean '\/conv1\/Conv'\?/],
       [`t = calibrate m (${calib}, images: 8)`, /8 examples, fewer than one batch of 16/],
@@ -178,7 +194,7 @@ a = evaluate e (data: "${repo}data/fashion-mnist/t10k-images-idx3-ubyte.gz", lab
       [`${NET}m = load model.onnx`, 6, 10, /syntax error: expected a string/],
       [`${NET}e = build cnn (levl: 2)`, 6, 16, /build has no option 'levl'.*did you mean 'level'\?/],
       [`${NET}e = build cnn (level: "two")`, 6, 23, /level takes an integer ≥ 0, not "two"/],
-      [`${NET}e = build cnn (precision: fp16)`, 6, 27, /precision must be one of fp32, int8, not 'fp16'/],
+      [`${NET}e = build cnn (precision: half)`, 6, 27, /precision must be one of fp32, fp16, int8, best, not 'half'/],
       [`${NET}e = build cnn (force: "conv.direct")`, 6, 23, /force takes a record/],
       [`${NET}e = build cnn (level: 1, level: 2)`, 6, 26, /option 'level' is given twice/],
       [`${NET}e = build cnm`, 6, 11, /'cnm' is neither a network of this script nor a value bound by an earlier step; did you mean 'cnn'\?/],
