@@ -12,6 +12,7 @@ export { Meta, grid } from './tactics/index.js';
 export { registerPlugin, unregisterPlugin, listPlugins, type PluginSpec, type PluginTactic, type RegisteredPlugin, type PluginRecord } from './plugins/index.js';
 export type { Tactic, KernelPlan, Binding, TacticParams } from './tactics/index.js';
 export { build, buildTuned, Engine, type BuildOptions, type PrecisionFallback, type TunedBuildOptions } from './engine/engine.js';
+export type { BuildPrecision, BuildLayerPrecision } from './engine/int8.js';
 export { autotune, type AutotuneOptions, type AutotuneProgress, type AutotuneResult } from './tune/autotune.js';
 export { TimingCache, adapterFingerprint, type TimingRecord, type CandidateTiming } from './tune/cache.js';
 export { describeEngine, type EngineDescription } from './engine/describe.js';

@@ -15,13 +15,13 @@ import { checkKeys, entryFor, type Precision, type TacticChoiceOptions } from '.
 
 /** A build's precision: a tactic precision (src/tune/choose.ts) or 'int8'. */
 export type BuildPrecision = Precision | 'int8';
-export type LayerPrecision = 'fp32' | 'fp16' | 'int8';
+export type BuildLayerPrecision = 'fp32' | 'fp16' | 'int8';
 
 export interface Int8Options {
   /** Every layer's precision but those in `layerPrecision` (default 'fp32'). */
   readonly precision?: BuildPrecision;
   /** Per layer, keyed as `force` is (name, op or `*`/`?` pattern); int8 entries name source Conv/Gemm/MatMul nodes. */
-  readonly layerPrecision?: Readonly<Record<string, LayerPrecision>>;
+  readonly layerPrecision?: Readonly<Record<string, BuildLayerPrecision>>;
   /** Activation thresholds (calibrate(), or QuantTable.load); needed where a layer asks for int8. */
   readonly calibration?: QuantTable;
 }

@@ -25,7 +25,7 @@ import { benchmark, type BenchReport, type Stats } from '../runtime/bench.js';
 import { compareOutputs, type CompareReport } from '../runtime/compare.js';
 import { createContext } from '../runtime/context.js';
 import { acquireGpu } from '../runtime/device.js';
-import type { LayerPrecision } from '../engine/int8.js';
+import type { BuildLayerPrecision } from '../engine/int8.js';
 import { webgpuActivations } from '../runtime/activations.js';
 import { agreement, predict } from '../quant/accuracy.js';
 import { calibrate } from '../quant/calibrate.js';
@@ -318,7 +318,7 @@ async function precision(run: Run, s: StepDef, o: StepOptions, g: Graph): Promis
     const names = new Set(quantizableNodes(verify(inferTypes(g))).map((n) => n.name));
     for (const k of keep) if (!names.has(k)) throw o.fail(o.argAt('keep')!, `keep: '${k}' is no Conv/Gemm/MatMul layer of '${s.subject}'${didYouMean(k, names)}`);
   }
-  const layerPrecision = { ...layers, ...Object.fromEntries((keep ?? []).map((k) => [k, 'fp32'])) } as Record<string, LayerPrecision>;
+  const layerPrecision = { ...layers, ...Object.fromEntries((keep ?? []).map((k) => [k, 'fp32'])) } as Record<string, BuildLayerPrecision>;
   const features = p === 'fp16' || p === 'best' || Object.values(layers).includes('fp16') ? (await acquireGpu())?.features : undefined;
   return {
     precision: p,
