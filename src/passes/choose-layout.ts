@@ -17,7 +17,13 @@ import { node, type Graph, type Node } from '../ir/graph.js';
 import { LAYOUT_ATTR } from '../ir/layout.js';
 import { layerInfo } from '../ir/layer.js';
 import { isFloat } from '../ir/dtype.js';
-import { candidates } from '../tactics/index.js';
+import { candidates, type LayerInfo, type Tactic } from '../tactics/index.js';
+
+/**
+ * The candidates an fp32 build may use: a layout is chosen only where those can run it, so that
+ * fp16 tactics (which take every layout, and need shader-f16) never decide it.
+ */
+const floatCandidates = (layer: LayerInfo): Tactic[] => candidates(layer).filter((t) => t.precision !== 'fp16');
 import { VIEW_PRODUCERS } from './eliminate-concat.js';
 import type { Pass } from './types.js';
 
@@ -56,14 +62,14 @@ export const chooseLayout: Pass = {
       for (const n of h.nodes) {
         const touched = [...n.inputs, ...n.outputs].filter((t) => set.has(t));
         if (touched.length === 0) continue;
-        const c = candidates(layerInfo(h, n));
+        const c = floatCandidates(layerInfo(h, n));
         if (c.length === 0) touched.forEach(drop); // no kernel for these layouts
       }
       if (changed) continue;
       // What pays: the input, residual and output of a convolution on the vec4 kernel.
       const gain = new Set<string>();
       for (const n of h.nodes) {
-        if (CONVS.has(n.op) && candidates(layerInfo(h, n))[0]?.id === VEC4_CONV) [n.inputs[0]!, n.inputs[3] ?? '', n.outputs[0]!].forEach((t) => gain.add(t));
+        if (CONVS.has(n.op) && floatCandidates(layerInfo(h, n))[0]?.id === VEC4_CONV) [n.inputs[0]!, n.inputs[3] ?? '', n.outputs[0]!].forEach((t) => gain.add(t));
       }
       for (const n of [...h.nodes].reverse()) {
         if (WINDOW_POOLS.has(n.op) && set.has(n.outputs[0]!) && gain.has(n.outputs[0]!)) gain.add(n.inputs[0]!);
