@@ -45,11 +45,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let wc = (m * cg + c0) * ksize;
     for (var kh = 0u; kh < kh_n; kh++) {
       let ih = origin.x + i32(kh) * dil.x;
-      if (ih < 0 || ih >= in_h) { continue; }
+      let row_in = ih >= 0 && ih < in_h;
+      if (!row_in && X_ZP == 0) { continue; } // padding counts 0
       for (var kw = 0u; kw < kw_n; kw++) {
         let iw = origin.y + i32(kw) * dil.y;
-        if (iw < 0 || iw >= in_w) { continue; }
-        let xp = pack_x(xc + u32(ih * in_w + iw), plane, count);
+        let inside = row_in && iw >= 0 && iw < in_w;
+        if (!inside && X_ZP == 0) { continue; }
+        var xp = pad_word();
+        if (inside) { xp = pack_x(xc + u32(ih * in_w + iw), plane, count); }
         let wp = pack_w(wc + kh * kw_n + kw, ksize, count);
         acc += dot4I8Packed(xp, wp);
       }

@@ -99,6 +99,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         let p = col % pixels;
         let ih = i32(p / out_w) * stride.x - pad.x + i32(tap / kw_n) * dil.x;
         let iw = i32(p % out_w) * stride.y - pad.y + i32(tap % kw_n) * dil.y;
+        word = pad_word(); // a tap in the padding
         if (ih >= 0 && ih < in_h && iw >= 0 && iw < in_w) {
           word = pack_x((n * c_in + c0) * plane + u32(ih * in_w + iw), plane, min(4u, c_in - c0));
         }

@@ -16,9 +16,9 @@
 import { node, type Graph, type Node } from '../ir/graph.js';
 import { sizeOf, tensor, toFloat64, type Tensor } from '../ir/tensor.js';
 import { quantizeValue } from '../reference/quantize.js';
-import { freshName, originOf } from './edit.js';
+import { applyEdit, freshName, originOf } from './edit.js';
 import { c, op, rewriteToFixpoint, v, type Match, type OpPattern, type Rule } from './rules.js';
-import type { Pass } from './types.js';
+import type { Pass, PassContext } from './types.js';
 
 const INT8_MAX = 127;
 
@@ -30,6 +30,7 @@ const gemm = () => op(['Gemm', 'MatMul'], dqx(), c('w')).as('conv');
 const quantize = (inner: OpPattern) => op('QuantizeLinear', inner, c('sy')).as('q');
 
 const zeros = (t: Tensor | undefined) => !t || (t.dtype === 'i8' && toFloat64(t).every((x) => x === 0));
+const int8Scalar = (t: Tensor | undefined): t is Tensor => !!t && t.dtype === 'i8' && sizeOf(t.shape) === 1;
 /** Input 2 of a Q or DQ node, the zero point: absent ('' or missing), or a constant (undefined when not). */
 const zeroPoint = (g: Graph, n: Node): { absent: boolean; value: Tensor | undefined } =>
   n.inputs[2] ? { absent: false, value: g.initializers.get(n.inputs[2]) } : { absent: true, value: undefined };
@@ -40,9 +41,9 @@ function applies(m: Match, g: Graph): boolean {
   const bias = n.inputs[2];
   const zx = zeroPoint(g, m.nodes['dqx']!);
   const zy = m.nodes['q'] ? zeroPoint(g, m.nodes['q']) : undefined;
-  return g.type(m.tensors['xq']!).dtype === 'i8' && scalar(m.constants['sx']) && (zx.absent || (zx.value !== undefined && zeros(zx.value))) &&
+  return g.type(m.tensors['xq']!).dtype === 'i8' && scalar(m.constants['sx']) && (zx.absent || int8Scalar(zx.value)) &&
     m.constants['w']!.dtype === 'f32' && (!bias || g.initializers.get(bias)?.dtype === 'f32') &&
-    (!zy || (scalar(m.constants['sy']) && zy.value !== undefined && zy.value.dtype === 'i8' && zeros(zy.value))) &&
+    (!zy || (scalar(m.constants['sy']) && int8Scalar(zy.value))) &&
     (n.op === 'Conv' ? m.constants['w']!.shape.length <= 4 /* 1-D and 2-D convs: the int8 tactics' */ : gemmApplies(m, g));
 }
 
@@ -91,18 +92,43 @@ export function quantizeWeight(w: Tensor): { q: Tensor; scale: Tensor } {
   return { q: tensor('i8', w.shape, q), scale: tensor('f32', [m], scales) };
 }
 
+/** A zero point's value (0 when absent). */
+function zeroOf(g: Graph, n: Node | undefined): number {
+  const z = n ? zeroPoint(g, n).value : undefined;
+  return z ? Number(toFloat64(z)[0]) : 0;
+}
+
+/**
+ * The zero points as Int8Conv attributes, and the bias with x's zero point zx folded in: Int8Conv
+ * counts a padded tap as zx and multiplies raw values, so its sums exceed those of
+ * DequantizeLinear -> Conv by zx * Σ q[m] (src/ir/ops/int8.ts); the bias takes that back.
+ */
+function zeroPoints(m: Match, g: Graph, q: Tensor, scale: Tensor, bias: Tensor | undefined): { attrs: Record<string, number>; bias: Tensor | undefined; folded: boolean } {
+  const [zx, zy] = [zeroOf(g, m.nodes['dqx']), zeroOf(g, m.nodes['q'])];
+  const attrs = { ...(zx ? { x_zero_point: zx } : {}), ...(zy ? { y_zero_point: zy } : {}) };
+  if (!zx) return { attrs, bias, folded: false };
+  const [qv, sc, sx] = [toFloat64(q), toFloat64(scale), Number(m.constants['sx']!.data[0])];
+  const rows = q.shape[0]!;
+  const per = qv.length / rows;
+  const b = bias ? toFloat64(bias) : new Float64Array(rows);
+  const folded = Float32Array.from(b, (v, k) => v - zx * qv.subarray(k * per, (k + 1) * per).reduce((s, x) => s + x, 0) * sx * sc[k]!);
+  return { attrs, bias: tensor('f32', [rows], folded), folded: true };
+}
+
 function rewrite(m: Match, g: Graph, activation: '' | 'Relu'): { add: Node[]; constants: Record<string, Tensor> } {
   const n = m.nodes['conv']!;
   if (n.op !== 'Conv') return rewriteGemm(m, g, activation);
   const { q, scale } = quantizeWeight(m.constants['w']!);
   const wq = freshName(g, `${m.tensors['w']}_int8`);
   const ws = freshName(g, `${m.tensors['w']}_int8_scale`);
+  const zp = zeroPoints(m, g, q, scale, n.inputs[2] ? g.initializers.get(n.inputs[2]) : undefined);
+  const bias = zp.folded ? freshName(g, `${n.name}/bias_zero_point`) : n.inputs[2] ?? '';
   const last = m.nodes['q'] ?? m.nodes['relu'] ?? m.nodes['add'] ?? n;
-  const inputs = [m.tensors['xq']!, wq, n.inputs[2] ?? '', m.tensors['sx']!, ws, m.nodes['q'] ? m.tensors['sy']! : '', m.nodes['add'] ? m.tensors['r']! : ''];
+  const inputs = [m.tensors['xq']!, wq, bias, m.tensors['sx']!, ws, m.nodes['q'] ? m.tensors['sy']! : '', m.nodes['add'] ? m.tensors['r']! : ''];
   while (inputs[inputs.length - 1] === '') inputs.pop();
   return {
-    add: [node({ name: n.name, op: 'Int8Conv', inputs, outputs: last.outputs, attrs: { ...n.attrs, activation }, origin: originOf(m.all) })],
-    constants: { [wq]: q, [ws]: scale },
+    add: [node({ name: n.name, op: 'Int8Conv', inputs, outputs: last.outputs, attrs: { ...n.attrs, activation, ...zp.attrs }, origin: originOf(m.all) })],
+    constants: { [wq]: q, [ws]: scale, ...(zp.folded ? { [bias]: zp.bias! } : {}) },
   };
 }
 
@@ -118,20 +144,21 @@ function rewriteGemm(m: Match, g: Graph, activation: '' | 'Relu'): { add: Node[]
   const { q, scale } = quantizeWeight(w);
   const name = (hint: string) => freshName(g, `${n.name}/${hint}`);
   const [wq, ws, inShape, outShape, x3, y3] = ['w_int8', 'w_int8_scale', 'shape_in', 'shape_out', 'x_3d', 'y_3d'].map(name) as [string, string, string, string, string, string];
-  const biasName = n.inputs[2] ? name('bias') : '';
+  const given = n.inputs[2] ? g.initializers.get(n.inputs[2])! : undefined;
+  const zp = zeroPoints(m, g, q, scale, given && tensor('f32', [cols], Float32Array.from(toFloat64(given))));
+  const biasName = zp.bias ? name('bias') : '';
   const last = m.nodes['q'] ?? m.nodes['relu'] ?? n;
   const origin = originOf(m.all);
   const inputs = [x3, wq, biasName, m.tensors['sx']!, ws, ...(m.nodes['q'] ? [m.tensors['sy']!] : [])];
-  const bias = n.inputs[2] ? g.initializers.get(n.inputs[2])! : undefined;
   return {
     add: [
       node({ name: name('reshape_in'), op: 'Reshape', inputs: [m.tensors['xq']!, inShape], outputs: [x3], origin }),
-      node({ name: n.name, op: 'Int8Conv', inputs, outputs: [y3], attrs: { kernel_shape: [1], activation }, origin }),
+      node({ name: n.name, op: 'Int8Conv', inputs, outputs: [y3], attrs: { kernel_shape: [1], activation, ...zp.attrs }, origin }),
       node({ name: name('reshape_out'), op: 'Reshape', inputs: [y3, outShape], outputs: last.outputs, origin }),
     ],
     constants: {
       [wq]: q, [ws]: scale, [inShape]: i64([rows, k, 1]), [outShape]: i64([...x.slice(0, -1), cols]),
-      ...(bias ? { [biasName]: tensor('f32', [cols], Float32Array.from(toFloat64(bias))) } : {}),
+      ...(zp.bias ? { [biasName]: zp.bias } : {}),
     },
   };
 }
@@ -192,8 +219,31 @@ export const FUSE_INT8_CONV_RULES: readonly Rule[] = [
   { name: 'gemm', pattern: gemm(), check: applies, rewrite: (m, g) => rewrite(m, g, '') },
 ];
 
+/**
+ * uint8 activations (onnxruntime's default QDQ form) as int8: a QuantizeLinear to uint8 with zero
+ * point z, every reader of which is a DequantizeLinear with the same scale and zero point, becomes
+ * one to int8 with zero point z - 128, and its readers too. Both give the same (q - z) * scale:
+ * saturate(round(x / s) + z) in [0, 255], less 128, is saturate(round(x / s) + z - 128) in [-128, 127].
+ */
+function int8FromUint8(g: Graph, ctx: PassContext): Graph {
+  const outputs = new Set(g.outputs);
+  const value = (t: string | undefined) => (t ? g.initializers.get(t) : undefined);
+  const same = (a: string | undefined, b: string | undefined) => a === b || (!!value(a) && !!value(b) && toFloat64(value(a)!).join() === toFloat64(value(b)!).join());
+  for (const q of g.nodes) {
+    const z = value(q.inputs[2]);
+    if (q.op !== 'QuantizeLinear' || !z || z.dtype !== 'u8' || sizeOf(z.shape) !== 1 || outputs.has(q.outputs[0]!)) continue;
+    const readers = g.consumers(q.outputs[0]!);
+    if (readers.length === 0 || !readers.every((r) => r.op === 'DequantizeLinear' && r.inputs[0] === q.outputs[0] && same(r.inputs[1], q.inputs[1]) && same(r.inputs[2], q.inputs[2]))) continue;
+    const zi = freshName(g, `${q.inputs[2]}_int8`);
+    const moved = [q, ...readers].map((n) => node({ ...n, inputs: [n.inputs[0]!, n.inputs[1]!, zi] }));
+    ctx.record({ rule: 'uint8-to-int8', replaced: [q.name, ...readers.map((r) => r.name)], produced: moved.map((n) => n.name) });
+    return int8FromUint8(applyEdit(g, { remove: [q, ...readers], add: moved, constants: { [zi]: tensor('i8', z.shape, [Number(toFloat64(z)[0]) - 128]) } }), ctx);
+  }
+  return g;
+}
+
 export const fuseInt8Conv: Pass = {
   name: 'fuse-int8-conv',
   description: 'a Conv, Gemm or MatMul reading a DequantizeLinear of int8 becomes an Int8Conv (int32 sums), with its residual Add, Relu and QuantizeLinear folded in',
-  run: (g, ctx) => FUSE_INT8_CONV_RULES.reduce((h, rule) => rewriteToFixpoint(h, [rule], ctx), g),
+  run: (g, ctx) => FUSE_INT8_CONV_RULES.reduce((h, rule) => rewriteToFixpoint(h, [rule], ctx), int8FromUint8(g, ctx)),
 };

@@ -20,6 +20,9 @@ export interface Int8ConvCase {
   readonly yScale?: number;
   /** An f32 residual of the output's shape, added before the activation. */
   readonly residual?: boolean;
+  /** Zero points of x (the padding's value) and of the requantized y. */
+  readonly xZp?: number;
+  readonly yZp?: number;
   readonly attrs?: Attrs;
 }
 
@@ -41,6 +44,8 @@ export const INT8_CONV_CASES: readonly Int8ConvCase[] = [
   { name: '1-D, dilation 2, pads, batch 2, bias, i8 out', x: [2, 7, 40], w: [9, 7, 5], bias: true, yScale: 0.05, attrs: { dilations: [2], pads: [3, 2] } },
   { name: '3x3 pad 1, C 6 -> 10, batch 2, bias, residual, Relu, f32 out', x: [2, 6, 7, 9], w: [10, 6, 3, 3], bias: true, residual: true, relu: true, attrs: { pads: [1, 1, 1, 1] } },
   { name: '1x1, C 16 -> 24, residual, Relu, i8 out', x: [1, 16, 6, 5], w: [24, 16, 1, 1], residual: true, relu: true, yScale: 0.04 },
+  { name: '3x3 pad 1, C 13 -> 21, x zero point -20, bias, Relu, f32 out', x: [1, 13, 11, 9], w: [21, 13, 3, 3], bias: true, relu: true, xZp: -20, attrs: { pads: [1, 1, 1, 1] } },
+  { name: 'stride 2, asymmetric pads, zero points x 37 and y -15, i8 out', x: [2, 6, 13, 12], w: [10, 6, 3, 3], yScale: 0.05, xZp: 37, yZp: -15, attrs: { strides: [2, 2], pads: [1, 0, 2, 1] } },
 ];
 
 const uniform = (seed: number, n: number, lo: number, hi: number): number[] => {
@@ -88,19 +93,30 @@ export function int8ConvGraph(c: Int8ConvCase, d: Int8ConvData, opts: { f32Out?:
   if (d.residual) inits.set('residual', d.residual);
   const inputs = ['x', 'w', d.bias ? 'bias' : '', 'x_scale', 'w_scale', yScale ? 'y_scale' : '', d.residual ? 'residual' : ''];
   while (inputs[inputs.length - 1] === '') inputs.pop();
-  const conv = node({ name: 'qconv', op: 'Int8Conv', inputs, outputs: ['y'], attrs: { ...c.attrs, activation: c.relu ? 'Relu' : '' } });
+  const zps = { ...(c.xZp ? { x_zero_point: c.xZp } : {}), ...(c.yZp && yScale ? { y_zero_point: c.yZp } : {}) };
+  const conv = node({ name: 'qconv', op: 'Int8Conv', inputs, outputs: ['y'], attrs: { ...c.attrs, activation: c.relu ? 'Relu' : '', ...zps } });
   return inferTypes(new Graph({ name: 'int8conv', inputs: [{ name: 'x', type: { dtype: 'i8', shape: c.x } }], outputs: ['y'], nodes: [conv], initializers: inits }));
 }
 
 /** The oracle: DequantizeLinear x and w -> Conv -> (Add residual) -> (Relu) -> (QuantizeLinear, zero point 0), standard ops only. */
 export function qdqConvGraph(c: Int8ConvCase, d: Int8ConvData): Graph {
-  const inits = new Map<string, Tensor>([['w', d.w], ['x_scale', d.xScale], ['w_scale', d.wScale]]);
+  const inits = new Map<string, Tensor>([['w', d.w], ['x_scale', d.xScale], ['w_scale', d.wScale], ['x_zp', tensor('i8', [], [c.xZp ?? 0])]]);
   const nodes: Node[] = [
-    node({ name: 'dq_x', op: 'DequantizeLinear', inputs: ['x', 'x_scale'], outputs: ['xf'] }),
+    node({ name: 'dq_x', op: 'DequantizeLinear', inputs: ['x', 'x_scale', 'x_zp'], outputs: ['xf'] }),
     node({ name: 'dq_w', op: 'DequantizeLinear', inputs: ['w', 'w_scale'], outputs: ['wf'], attrs: { axis: 0 } }),
-    node({ name: 'conv', op: 'Conv', inputs: ['xf', 'wf', ...(d.bias ? ['bias'] : [])], outputs: ['c'], attrs: c.attrs ?? {} }),
   ];
-  if (d.bias) inits.set('bias', d.bias);
+  // Int8Conv pads with x's zero point where DequantizeLinear -> Conv pads with 0: the difference,
+  // zx * Σ w[m] * x_scale * w_scale[m], goes into the oracle's bias (what the graph pass does).
+  let bias = d.bias;
+  if (c.xZp) {
+    const [w, ws, xs] = [toFloat64(d.w), toFloat64(d.wScale), toFloat64(d.xScale)[0]!];
+    const m = c.w[0]!;
+    const per = w.length / m;
+    const b = d.bias ? toFloat64(d.bias) : new Float64Array(m);
+    bias = fromFloat64('f32', [m], Array.from(b, (v, k) => v + c.xZp! * w.subarray(k * per, (k + 1) * per).reduce((s, x) => s + x, 0) * xs * ws[k]!));
+  }
+  nodes.push(node({ name: 'conv', op: 'Conv', inputs: ['xf', 'wf', ...(bias ? ['bias'] : [])], outputs: ['c'], attrs: c.attrs ?? {} }));
+  if (bias) inits.set('bias', bias);
   let last = 'c';
   if (d.residual) {
     inits.set('residual', d.residual);
@@ -108,7 +124,7 @@ export function qdqConvGraph(c: Int8ConvCase, d: Int8ConvData): Graph {
   }
   if (c.relu) nodes.push(node({ name: 'relu', op: 'Relu', inputs: [last], outputs: [(last = 'r')] }));
   if (d.yScale) {
-    inits.set('y_scale', d.yScale).set('y_zp', tensor('i8', [], [0]));
+    inits.set('y_scale', d.yScale).set('y_zp', tensor('i8', [], [c.yZp ?? 0]));
     nodes.push(node({ name: 'q_y', op: 'QuantizeLinear', inputs: [last, 'y_scale', 'y_zp'], outputs: [(last = 'q')] }));
   }
   return inferTypes(new Graph({ name: 'qdq-conv', inputs: [{ name: 'x', type: { dtype: 'i8', shape: c.x } }], outputs: [last], nodes, initializers: inits }));

@@ -136,6 +136,35 @@ describe('fuse-int8-conv', () => {
     ctx.release();
   });
 
+  it("runs onnxruntime's uint8 QDQ form (asymmetric activations, non-zero zero points) as int8, with the same outputs", async () => {
+    const net = network('u8', { seed: 6 });
+    const x = net.input('x', [2, 3, 9, 9]);
+    const c = (v: number, dtype: 'f32' | 'u8' | 'i8', name: string) => net.addConstant(name, tensor(dtype, [], [v]));
+    const qdq = (input: typeof x, s: number, z: number, name: string) => {
+      const [sc, zp] = [c(s, 'f32', `${name}_s`), c(z, 'u8', `${name}_z`)];
+      const q = net.addNode({ name: `${name}_q`, op: 'QuantizeLinear', inputs: [input, sc, zp] })[0]!;
+      return net.addNode({ name: `${name}_dq`, op: 'DequantizeLinear', inputs: [q, sc, zp] })[0]!;
+    };
+    const w1 = net.addConstant('w1', randomInput({ dtype: 'f32', shape: [8, 3, 3, 3] }, 11));
+    const w2 = net.addConstant('w2', randomInput({ dtype: 'f32', shape: [6, 8, 3, 3] }, 12));
+    const b2 = net.addConstant('b2', randomInput({ dtype: 'f32', shape: [6] }, 13));
+    const h = net.addNode({ name: 'conv1', op: 'Conv', inputs: [qdq(x, 0.02, 131, 'in'), w1], attrs: { pads: [1, 1, 1, 1] } })[0]!;
+    const r = net.addNode({ name: 'relu1', op: 'Relu', inputs: [h] })[0]!;
+    net.output('y', net.addNode({ name: 'conv2', op: 'Conv', inputs: [qdq(r, 0.03, 7, 'mid'), w2, b2], attrs: { pads: [1, 1, 1, 1] } })[0]!);
+    const g = inferTypes(net.build());
+    const { graph, trace } = optimize(g);
+    expect(graph.nodes.filter((n) => n.op === 'Int8Conv').map((n) => [n.name, n.attrs['x_zero_point'] ?? 0])).toEqual([['conv1', 3], ['conv2', -121]]);
+    expect(trace.find((e) => e.pass === 'fuse-int8-conv')!.rewrites.map((e) => e.rule).sort()).toEqual(['conv', 'q-relu-conv', 'uint8-to-int8', 'uint8-to-int8']);
+    // conv1 requantizes to conv2's int8 input with zero point 7 - 128; padding counts that value.
+    expect(graph.nodes.find((n) => n.name === 'conv1')!.attrs['y_zero_point']).toBe(-121);
+    const feeds = { x: randomInput({ dtype: 'f32', shape: [2, 3, 9, 9] }, 14) };
+    const want = runReference(g, feeds);
+    expect(compareOutputs(runReference(graph, feeds), want, { atol: 1e-3, rtol: 1e-3 }).outputs[0]!.cosine).toBeGreaterThan(0.9999);
+    const ctx = await build(g).createContext({ backend: 'webgpu' });
+    expect(compareOutputs(await ctx.run(feeds), want, { atol: 1e-3, rtol: 1e-3 }).outputs[0]!.cosine).toBeGreaterThan(0.9999);
+    ctx.release();
+  });
+
   it('moves a quantization above MaxPool and Flatten, so the convolutions before them requantize (a CNN all int8)', async () => {
     const net = network('cnn', { seed: 9 });
     const x = net.input('x', [2, 3, 12, 12]);
@@ -157,7 +186,7 @@ describe('fuse-int8-conv', () => {
     ctx.release();
   });
 
-  it('leaves a Conv alone without an int8 input, with a zero point, or in 3-D', () => {
+  it('leaves a Conv alone without an int8 input or in 3-D; takes one with a zero point', () => {
     const g = resnetBlock();
     expect(optimize(g).graph.nodes.some((n) => n.op === 'Int8Conv')).toBe(false);
     const net = network('c3', { seed: 1 });
@@ -174,7 +203,9 @@ describe('fuse-int8-conv', () => {
     };
     net.output('y3', conv('conv3d', z, w));
     net.output('yz', conv('zero_point', nz, net.addConstant('w2', randomInput({ dtype: 'f32', shape: [2, 2, 1, 1] }, 4)), x2));
-    const ops = Object.fromEntries(optimize(inferTypes(net.build())).graph.nodes.map((n) => [n.name, n.op]));
-    expect([ops['conv3d'], ops['zero_point']]).toEqual(['Conv', 'Conv']);
+    const opt = optimize(inferTypes(net.build())).graph;
+    const ops = Object.fromEntries(opt.nodes.map((n) => [n.name, n.op]));
+    expect([ops['conv3d'], ops['zero_point']]).toEqual(['Conv', 'Int8Conv']);
+    expect(opt.nodes.find((n) => n.name === 'zero_point')!.attrs['x_zero_point']).toBe(3);
   });
 });

@@ -87,7 +87,7 @@ describe('conv.int8_implicit_gemm at every parameter point', () => {
     expect(() => int8Tiles({ bm: 64, bn: 64, bk: 8, tm: 16, tn: 4 })).toThrow(/tm, tn <= 8/);
   });
   // Several row and column tiles, K spanning slices, groups, a 1-D case, residuals.
-  for (const k of [0, 4, 8, 10, 11, 12]) {
+  for (const k of [0, 4, 8, 10, 11, 12, 13, 14]) {
     const c = INT8_CONV_CASES[k]!;
     it(c.name, async () => runPoints(c, k, 'conv.int8_implicit_gemm', space));
   }
@@ -117,7 +117,7 @@ describe('conv.int8_mma (subgroup matrices)', () => {
   });
   // Runs only on an adapter with subgroup matrices (the H100 through Dawn with allow_unsafe_apis);
   // lavapipe has none, so there this is skipped and test/bench/int8-gemm.ts checks it on the H100.
-  for (const k of [0, 2, 7, 9, 10, 11, 12]) { // groups 1, which the kernel takes
+  for (const k of [0, 2, 7, 9, 10, 11, 12, 13, 14]) { // groups 1, which the kernel takes
     const c = INT8_CONV_CASES[k]!;
     it(`at every point, where the adapter has subgroup matrices: ${c.name}`, async (ctx) => {
       const g = await requireGpu({ unsafeApis: true });

@@ -9,14 +9,18 @@
  *   5 y_scale  f32 scalar                  optional (''): requantize the output to i8
  *   6 residual f32 [N, M, spatial out...]  optional: added before the activation
  *
- * with Conv's attributes and `activation` ('' or 'Relu'). Per output element i of channel m:
+ * with Conv's attributes, `activation` ('' or 'Relu'), and the zero points `x_zero_point` and
+ * `y_zero_point` (int8 values, default 0). Per output element i of channel m:
  *
- *   acc = Σ x * w                                                   (exact, int32)
+ *   acc = Σ x * w    (exact, int32; a tap in the padding counts x = x_zero_point)
  *   y   = act(acc * x_scale * w_scale[m] + bias[m] + residual[i])   (f32 output without y_scale)
- *   q   = saturate(round_half_even(y / y_scale))                    (i8 output with y_scale)
+ *   q   = saturate(round_half_even(y / y_scale) + y_zero_point)     (i8 output with y_scale)
  *
- * which is DequantizeLinear(x) and DequantizeLinear(w, axis 0) -> Conv -> (Add residual) ->
- * (Relu) -> (QuantizeLinear(y_scale)), all zero points 0, up to the order of the float sums. TensorRT runs
+ * With zero points 0 that is DequantizeLinear(x) and DequantizeLinear(w, axis 0) -> Conv -> (Add
+ * residual) -> (Relu) -> (QuantizeLinear(y_scale)), up to the order of the float sums. With an
+ * input zero point zx, DequantizeLinear gives (x - zx) * x_scale and pads with 0 = (zx - zx): the
+ * sums differ by zx * Σ w[m] over the whole kernel, which the graph pass folds into the bias (as
+ * TensorRT folds zero points), so the kernels multiply the raw int8 values. TensorRT runs
  * its INT8 convolutions so; the graph pass that finds the Q/DQ pattern makes these nodes.
  */
 import { sizeOf, shapeToString, type TensorType } from '../tensor.js';
@@ -40,7 +44,7 @@ defineOp({
   op: 'Int8Conv',
   family: 'conv',
   arity: [5, 7],
-  attrs: { ...opDef('Conv').attrs, activation: { kind: 'string', default: '' } },
+  attrs: { ...opDef('Conv').attrs, activation: { kind: 'string', default: '' }, x_zero_point: { kind: 'int', default: 0 }, y_zero_point: { kind: 'int', default: 0 } },
   internal: true,
   infer(ctx, a) {
     const { x, w, bias, xScale, wScale, yScale, residual } = INT8_CONV_INPUTS;
@@ -51,6 +55,9 @@ defineOp({
     expectType(ctx, xScale, 'x_scale', 'f32', scalar, 'with one element');
     expectType(ctx, wScale, 'w_scale', 'f32', (t) => t.shape.length === 1 && t.shape[0] === g.m, `[${g.m}] (one per output channel)`);
     if (ctx.inputs[yScale]) expectType(ctx, yScale, 'y_scale', 'f32', scalar, 'with one element');
+    for (const z of ['x_zero_point', 'y_zero_point']) {
+      if (!Number.isInteger(a.int(z)) || a.int(z) < -128 || a.int(z) > 127) throw shapeError(ctx, `${z} ${a.int(z)} is no int8 value (-128..127)`);
+    }
     const act = a.string('activation');
     if (!INT8_CONV_ACTIVATIONS.includes(act)) throw shapeError(ctx, `activation '${act}' is not supported; use '' or 'Relu'`);
     const shape = [g.n, g.m, ...g.outSpatial];

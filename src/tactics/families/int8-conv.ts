@@ -48,7 +48,10 @@ function geometryMeta(meta: Meta, layer: LayerInfo): Meta {
 function epilogue(layer: LayerInfo): { constants: Record<string, number>; bindings: Binding[] } {
   const has = (i: number) => layer.inputs[i] !== undefined;
   return {
-    constants: { HAS_BIAS: has(2) ? 1 : 0, RELU: layer.attrs.string('activation') === 'Relu' ? 1 : 0, REQUANT: has(5) ? 1 : 0, RESIDUAL: has(6) ? 1 : 0 },
+    constants: {
+      HAS_BIAS: has(2) ? 1 : 0, RELU: layer.attrs.string('activation') === 'Relu' ? 1 : 0, REQUANT: has(5) ? 1 : 0, RESIDUAL: has(6) ? 1 : 0,
+      X_ZP: layer.attrs.int('x_zero_point'), Y_ZP: layer.attrs.int('y_zero_point'),
+    },
     bindings: [{ input: 0 }, { input: 1 }, { input: has(2) ? 2 : 4 }, { input: 3 }, { input: 4 }, { input: has(5) ? 5 : 3 }, { output: 0 }, { input: has(6) ? 6 : 4 }],
   };
 }
