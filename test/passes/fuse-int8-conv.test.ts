@@ -11,6 +11,8 @@ import { inferTypes } from '../../src/ir/index.js';
 import { randomInput } from '../../src/ir/random.js';
 import { tensor, type Tensor } from '../../src/ir/tensor.js';
 import { optimize } from '../../src/passes/index.js';
+import { exportOnnx } from '../../src/frontend/onnx/index.js';
+import { runOrt } from '../conformance/ort.js';
 import { calibrate } from '../../src/quant/calibrate.js';
 import { insertQdq } from '../../src/quant/qdq.js';
 import { runReference } from '../../src/reference/index.js';
@@ -159,6 +161,8 @@ describe('fuse-int8-conv', () => {
     expect(graph.nodes.find((n) => n.name === 'conv1')!.attrs['y_zero_point']).toBe(-121);
     const feeds = { x: randomInput({ dtype: 'f32', shape: [2, 3, 9, 9] }, 14) };
     const want = runReference(g, feeds);
+    // The reference runs the uint8 Q/DQ graph as onnxruntime does.
+    expect(compareOutputs(await runOrt(exportOnnx(g), feeds), want, { atol: 1e-4, rtol: 1e-4 }).pass).toBe(true);
     expect(compareOutputs(runReference(graph, feeds), want, { atol: 1e-3, rtol: 1e-3 }).outputs[0]!.cosine).toBeGreaterThan(0.9999);
     const ctx = await build(g).createContext({ backend: 'webgpu' });
     expect(compareOutputs(await ctx.run(feeds), want, { atol: 1e-3, rtol: 1e-3 }).outputs[0]!.cosine).toBeGreaterThan(0.9999);
