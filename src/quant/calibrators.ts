@@ -67,9 +67,28 @@ export function amaxFor(method: CalibrationMethod, hist: Histogram, opts: AmaxOp
  * (ReLU) does not decide the threshold.
  */
 export function entropyBin(counts: ArrayLike<number>, startBin = DEFAULT_START_BIN): number {
+  if (counts.length < startBin) return counts.length;
+  const curve = entropyCurve(counts, startBin);
+  let best = startBin;
+  let bestKl = Infinity;
+  for (let j = 0; j < curve.length; j++) {
+    if (curve[j]! <= bestKl) {
+      bestKl = curve[j]!;
+      best = startBin + j;
+    }
+  }
+  return best;
+}
+
+/**
+ * The divergence entropyBin minimizes, per candidate: element j is KL(P || Q) for the threshold
+ * at edge startBin + j (n - startBin + 1 candidates; empty when there are fewer than startBin
+ * bins). Exported so a plot shows the very curve the threshold was picked from.
+ */
+export function entropyCurve(counts: ArrayLike<number>, startBin = DEFAULT_START_BIN): Float64Array {
   const levels = 1 << 7; // 2^(bits - 1) for signed int8
   const n = counts.length;
-  if (n < startBin) return n;
+  if (n < startBin) return new Float64Array(0);
   const bins = Float64Array.from(counts);
   if (n > 1) bins[0] = bins[1]!;
   const above = new Float64Array(n + 1); // above[i] = sum of bins[i..n)
@@ -79,8 +98,7 @@ export function entropyBin(counts: ArrayLike<number>, startBin = DEFAULT_START_B
   const group = new Int32Array(n);
   const groupSum = new Float64Array(levels);
   const groupNonEmpty = new Float64Array(levels);
-  let best = startBin;
-  let bestKl = Infinity;
+  const curve = new Float64Array(n - startBin + 1);
   for (let i = startBin; i <= n; i++) {
     groupSum.fill(0);
     groupNonEmpty.fill(0);
@@ -98,13 +116,9 @@ export function entropyBin(counts: ArrayLike<number>, startBin = DEFAULT_START_B
       q[k] = bins[k] === 0 ? 0 : groupSum[group[k]!]! / groupNonEmpty[group[k]!]!;
     }
     p[i - 1]! += above[i]!;
-    const kl = klDivergence(p, q);
-    if (kl <= bestKl) {
-      bestKl = kl;
-      best = i;
-    }
+    curve[i - startBin] = klDivergence(p, q);
   }
-  return best;
+  return curve;
 }
 
 /**
@@ -154,11 +168,29 @@ export function percentileBin(counts: ArrayLike<number>, percentile = DEFAULT_PE
  * bins (amaxFor falls back to the top edge otherwise).
  */
 export function mseBin(counts: ArrayLike<number>, startBin = DEFAULT_START_BIN): number {
+  const curve = mseCurve(counts, startBin);
+  let best = startBin;
+  let bestMse = Infinity;
+  for (let j = 0; j < curve.length; j++) {
+    if (curve[j]! < bestMse) {
+      bestMse = curve[j]!;
+      best = startBin + j;
+    }
+  }
+  return best;
+}
+
+/**
+ * The error mseBin minimizes, per candidate: element j is the count-weighted squared error over
+ * the number of bins, in bin widths squared, for the threshold at the center of bin startBin + j
+ * (n - startBin candidates; empty when there are no more than startBin bins). Multiply by
+ * width^2 * n / total for the mean squared error of a value in |x| units: the argmin is the same.
+ */
+export function mseCurve(counts: ArrayLike<number>, startBin = DEFAULT_START_BIN): Float64Array {
   const n = counts.length;
   // Centers in units of the bin width: the squared errors scale by width^2, which does not move the argmin.
   const center = (k: number) => k + 0.5;
-  let best = startBin;
-  let bestMse = Infinity;
+  const curve = new Float64Array(Math.max(0, n - startBin));
   for (let i = startBin; i < n; i++) {
     const scale = INT8_MAX / center(i);
     let err = 0;
@@ -168,10 +200,7 @@ export function mseBin(counts: ArrayLike<number>, startBin = DEFAULT_START_BIN):
       const q = Math.min(INT8_MAX, Math.max(-INT8_MAX, roundHalfEven(c * scale))) / scale;
       err += (q - c) * (q - c) * counts[k]!;
     }
-    if (err / n < bestMse) {
-      bestMse = err / n;
-      best = i;
-    }
+    curve[i - startBin] = err / n;
   }
-  return best;
+  return curve;
 }
