@@ -216,15 +216,19 @@ function legend(view: ViewGraph, heading: string, by: 'family' | 'precision'): s
 
 function edgesSvg(view: ViewGraph, routes: readonly (readonly Point[])[], shapes: boolean): string {
   const parts = ['<g class="edges" fill="none">'];
-  const labelled = new Set<string>();
+  // The shape once per tensor, where it leaves its producer: on the rightmost of the tensor's
+  // edges, so that the text runs to the right, clear of the other edges' lines.
+  const labelled = new Map<string, number>();
+  view.edges.forEach((e, i) => {
+    const key = `${e.from} ${e.tensor}`;
+    const had = labelled.get(key);
+    if (had === undefined || routes[i]![0]!.x > routes[had]![0]!.x) labelled.set(key, i);
+  });
   view.edges.forEach((e, i) => {
     const pts = routes[i]!;
     const start = pts[0]!;
     const end = pts[pts.length - 1]!;
-    // The shape once per tensor, where it leaves its producer.
-    const key = `${e.from} ${e.tensor}`;
-    const label = shapes && e.shape !== '' && !labelled.has(key);
-    labelled.add(key);
+    const label = shapes && e.shape !== '' && labelled.get(`${e.from} ${e.tensor}`) === i;
     parts.push(
       `<g class="edge"${attrs({ 'data-from': e.from, 'data-to': e.to, 'data-tensor': e.tensor, 'data-shape': e.shape })}>` +
         `<title>${escapeXml(`${e.tensor}${e.shape ? `: ${e.shape}` : ''}`)}</title>` +
