@@ -29,6 +29,8 @@ export interface BenchReport {
   readonly wallMs: Stats;
   /** GPU time per run, ms (timestamp queries), when the context measures it. */
   readonly gpuMs?: Stats;
+  /** The timed runs' times, ms, in run order: what a latency histogram is drawn from. */
+  readonly samples?: { readonly wallMs: readonly number[]; readonly gpuMs?: readonly number[] };
 }
 
 /** The value at percentile p (0-100) of ascending values (nearest rank). */
@@ -54,5 +56,9 @@ export async function benchmark(ctx: ExecutionContext, feeds: Readonly<Record<st
     const g = ctx.lastGpuMs();
     if (g !== undefined) gpu.push(g);
   }
-  return { kind: 'bench', backend: ctx.backend, iterations, wallMs: stats(wall), ...(gpu.length === iterations ? { gpuMs: stats(gpu) } : {}) };
+  const withGpu = gpu.length === iterations;
+  return {
+    kind: 'bench', backend: ctx.backend, iterations, wallMs: stats(wall), ...(withGpu ? { gpuMs: stats(gpu) } : {}),
+    samples: { wallMs: wall, ...(withGpu ? { gpuMs: gpu } : {}) },
+  };
 }
