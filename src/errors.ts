@@ -90,3 +90,11 @@ export class CoverageError extends UnsupportedError {
 export class CalibrationError extends WgrtError {
   override readonly name = 'CalibrationError';
 }
+
+/**
+ * A value a notebook plot cannot be drawn from: a tensor without a histogram, a profile that was
+ * never taken, a layer missing from a profile. The message says which and how to get it.
+ */
+export class PlotDataError extends WgrtError {
+  override readonly name = 'PlotDataError';
+}

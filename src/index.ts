@@ -25,3 +25,4 @@ export { createContext, type ExecutionContext, type ContextOptions, type LayerTi
 export { acquireGpu, requireGpu, releaseDevices, type Gpu, type AdapterSummary, type DeviceOptions } from './runtime/device.js';
 export { calibrate, collectHistograms, tableFrom, QuantTable, insertQdq, sensitivity, keepForBudget, predict, agreement, readIdx, labels, imageBatches, arrowBatches, writeArrow, CALIBRATION_METHODS, type CalibrationMethod, type CalibrateOptions } from './quant/index.js';
 export { webgpuActivations, webgpuRunner } from './runtime/activations.js';
+export * from './notebook/index.js';

@@ -4,7 +4,6 @@
  * Typed here by the few attributes the helpers and their tests read; every other Plotly
  * attribute passes through the index signatures, so no @types package is needed.
  */
-import { WgrtError } from '../errors.js';
 
 export type Datum = number | string | null;
 
@@ -62,13 +61,7 @@ export interface PlotFigure {
   readonly layout: PlotLayout;
 }
 
-/**
- * A value a plot cannot be drawn from: a tensor without a histogram, a profile that was never
- * taken, a layer missing from a profile. The message says which and how to get it.
- */
-export class PlotDataError extends WgrtError {
-  override readonly name = 'PlotDataError';
-}
+export { PlotDataError } from '../errors.js';
 
 /** Colors of the calibration methods, the same in every plot. */
 export const METHOD_COLORS: Readonly<Record<string, string>> = {
