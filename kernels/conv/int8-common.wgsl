@@ -1,6 +1,6 @@
 // What the Int8Conv kernels (kernels/conv/int8-direct.wgsl, int8-implicit-gemm.wgsl, int8-mma.wgsl)
-// share: their bindings, packing 4 channels of x or w into a u32 for dot4I8Packed, and the
-// epilogue, src/ir/ops/int8.ts's semantics:
+// share: their bindings, packing 4 channels of x or w into a u32 for dot4I8Packed, the implicit
+// GEMM's operand words (at the end), and the epilogue, src/ir/ops/int8.ts's semantics:
 //   y = act(f32(acc) * x_scale * w_scale[m] + bias[m] + residual[i]),
 // written as an f32 word, or with REQUANT as the i8 value saturate(round_half_even(y / y_scale) +
 // Y_ZP) in an i32 word (WGSL's round() rounds ties to even). x and w are i32 words (one per i8 element);
@@ -59,3 +59,43 @@ fn pack_w(base: u32, stride: u32, count: u32) -> u32 {
   for (var j = 0u; j < count; j++) { v[j] = w[base + j * stride]; }
   return pack4xI8(v);
 }
+
+// The implicit GEMM of kernels/conv/int8-implicit-gemm.wgsl and int8-mma.wgsl, whose meta share
+// [0] M, [1] C, [2] C/group, [3] M/group, [4] H, [5] W, [6] H_out, [7] W_out, [8] KH, [9] KW,
+// [10] [11] strides, [12] [13] dilations, [14] [15] pad begins (i32), [16] columns, [17] CG4,
+// [18] K words: its geometry, read once per workgroup, and its operands as packed words. Word kk
+// of K is input channels 4 * (kk % CG4) .. + 3 of the group at window tap kk / CG4.
+struct GemmGeometry {
+  c_in: u32, cg: u32, mg: u32, cg4: u32, ksize: u32, kw_n: u32,
+  in_h: i32, in_w: i32, out_w: u32, pixels: u32, plane: u32,
+  stride: vec2<i32>, dil: vec2<i32>, pad: vec2<i32>,
+}
+
+fn gemm_geometry() -> GemmGeometry {
+  let in_h = meta_i32(4u);
+  let in_w = meta_i32(5u);
+  return GemmGeometry(
+    meta_u32(1u), meta_u32(2u), meta_u32(3u), meta_u32(17u), meta_u32(8u) * meta_u32(9u), meta_u32(9u),
+    in_h, in_w, meta_u32(7u), meta_u32(6u) * meta_u32(7u), u32(in_h * in_w),
+    vec2<i32>(meta_i32(10u), meta_i32(11u)), vec2<i32>(meta_i32(12u), meta_i32(13u)), vec2<i32>(meta_i32(14u), meta_i32(15u)));
+}
+
+// Word kk of output channel `row` of group g's weight rows (channels past the group's are 0).
+fn gemm_w_word(geo: GemmGeometry, g: u32, row: u32, kk: u32) -> u32 {
+  let c0 = (kk % geo.cg4) * 4u;
+  return pack_w(((g * geo.mg + row) * geo.cg + c0) * geo.ksize + kk / geo.cg4, geo.ksize, min(4u, geo.cg - c0));
+}
+
+// Word kk of column col (= (n * H_out + oh) * W_out + ow) of group g's im2col matrix: four X_ZP
+// for a tap in the padding.
+fn gemm_x_word(geo: GemmGeometry, g: u32, col: u32, kk: u32) -> u32 {
+  let tap = kk / geo.cg4;
+  let c0 = (kk % geo.cg4) * 4u;
+  let n = col / geo.pixels;
+  let p = col % geo.pixels;
+  let ih = i32(p / geo.out_w) * geo.stride.x - geo.pad.x + i32(tap / geo.kw_n) * geo.dil.x;
+  let iw = i32(p % geo.out_w) * geo.stride.y - geo.pad.y + i32(tap % geo.kw_n) * geo.dil.y;
+  if (ih < 0 || ih >= geo.in_h || iw < 0 || iw >= geo.in_w) { return pad_word(); }
+  return pack_x((n * geo.c_in + g * geo.cg + c0) * geo.plane + u32(ih * geo.in_w + iw), geo.plane, min(4u, geo.cg - c0));
+}
+

@@ -33,19 +33,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let t = linear_workgroup(wid, nwg);
   if (t >= meta_u32(21u)) { return; } // grid() may round the count up; uniform per workgroup
   let m_out = meta_u32(0u);
-  let c_in = meta_u32(1u);
-  let cg = meta_u32(2u);
-  let mg = meta_u32(3u);
-  let in_h = meta_i32(4u);
-  let in_w = meta_i32(5u);
-  let out_h = meta_u32(6u);
-  let out_w = meta_u32(7u);
-  let kw_n = meta_u32(9u);
-  let stride = vec2<i32>(meta_i32(10u), meta_i32(11u));
-  let dil = vec2<i32>(meta_i32(12u), meta_i32(13u));
-  let pad = vec2<i32>(meta_i32(14u), meta_i32(15u));
+  let geo = gemm_geometry();
   let cols = meta_u32(16u);
-  let cg4 = meta_u32(17u);
   let k_words = meta_u32(18u);
   let tiles_m = meta_u32(19u);
   let tiles_n = meta_u32(20u);
@@ -55,9 +44,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let g = t / (tiles_n * tiles_m);
   let row0 = tile_m * BM;
   let col0 = tile_n * BN;
-  let plane = u32(in_h * in_w); // x's channel stride
-  let ksize = meta_u32(8u) * kw_n; // w's channel stride
-  let pixels = out_h * out_w;
   let tx = lid % WG_N;
   let ty = lid / WG_N;
 
@@ -70,31 +56,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let row = row0 + r;
       let kk = k0 + k;
       var word = 0u;
-      if (row < mg && kk < k_words) {
-        let c0 = (kk % cg4) * 4u;
-        word = pack_w(((g * mg + row) * cg + c0) * ksize + kk / cg4, ksize, min(4u, cg - c0));
-      }
+      if (row < geo.mg && kk < k_words) { word = gemm_w_word(geo, g, row, kk); }
       a_tile[k * BM + r] = word;
     }
-    // B slice: words k0.., columns col0.. of X4 (0 in the padding, past the columns or K).
+    // B slice: words k0.., columns col0.. of X4 (X_ZP words in the padding, 0 past the columns or K).
     for (var l = lid; l < BK * BN; l += NT) {
       let cidx = l % BN;
       let k = l / BN;
       let col = col0 + cidx;
       let kk = k0 + k;
       var word = 0u;
-      if (col < cols && kk < k_words) {
-        let tap = kk / cg4;
-        let c0 = (kk % cg4) * 4u;
-        let n = col / pixels;
-        let p = col % pixels;
-        let ih = i32(p / out_w) * stride.x - pad.x + i32(tap / kw_n) * dil.x;
-        let iw = i32(p % out_w) * stride.y - pad.y + i32(tap % kw_n) * dil.y;
-        word = pad_word(); // a tap in the padding
-        if (ih >= 0 && ih < in_h && iw >= 0 && iw < in_w) {
-          word = pack_x((n * c_in + g * cg + c0) * plane + u32(ih * in_w + iw), plane, min(4u, cg - c0));
-        }
-      }
+      if (col < cols && kk < k_words) { word = gemm_x_word(geo, g, col, kk); }
       b_tile[k * BN + cidx] = word;
     }
     workgroupBarrier();
@@ -112,12 +84,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
   for (var i = 0u; i < TM; i++) {
     let row = row0 + ty + i * WG_M;
-    if (row >= mg) { continue; }
-    let m = g * mg + row;
+    if (row >= geo.mg) { continue; }
+    let m = g * geo.mg + row;
     for (var j = 0u; j < TN; j++) {
       let col = col0 + tx + j * WG_N;
       if (col >= cols) { continue; }
-      int8_epilogue(acc[i * MAX_T + j], m, (col / pixels * m_out + m) * pixels + col % pixels);
+      int8_epilogue(acc[i * MAX_T + j], m, (col / geo.pixels * m_out + m) * geo.pixels + col % geo.pixels);
     }
   }
 }

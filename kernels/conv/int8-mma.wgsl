@@ -43,26 +43,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let t = linear_workgroup(wid, nwg);
   if (t >= meta_u32(21u)) { return; } // uniform per workgroup
   let m_out = meta_u32(0u);
-  let c_in = meta_u32(1u);
-  let in_h = meta_i32(4u);
-  let in_w = meta_i32(5u);
-  let out_h = meta_u32(6u);
-  let out_w = meta_u32(7u);
-  let kw_n = meta_u32(9u);
-  let stride = vec2<i32>(meta_i32(10u), meta_i32(11u));
-  let dil = vec2<i32>(meta_i32(12u), meta_i32(13u));
-  let pad = vec2<i32>(meta_i32(14u), meta_i32(15u));
+  let geo = gemm_geometry();
   let cols = meta_u32(16u);
-  let cg4 = meta_u32(17u);
   let k_words = meta_u32(18u);
   let tiles_n = meta_u32(20u);
   let gemm = meta_u32(22u) == 1u;
 
   let row0 = (t / tiles_n) * BM;
   let col0 = (t % tiles_n) * BN;
-  let plane = u32(in_h * in_w);
-  let ksize = meta_u32(8u) * kw_n;
-  let pixels = out_h * out_w;
   let sg = lid / SG;
   let lane = lid % SG;
   let sub_row = (sg / SUBS_N) * 16u * SM;
@@ -77,10 +65,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let kk = k0 + l % KW;
       let row = row0 + r;
       var word = 0u;
-      if (row < m_out && kk < k_words) {
-        let c0 = (kk % cg4) * 4u;
-        word = pack_w((row * c_in + c0) * ksize + kk / cg4, ksize, min(4u, c_in - c0));
-      }
+      if (row < m_out && kk < k_words) { word = gemm_w_word(geo, 0u, row, kk); }
       smem[l] = bitcast<i32>(word);
     }
     // X tile: word k of column c at c * KW + k. A GEMM's row of x is contiguous along K, so
@@ -92,18 +77,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let col = col0 + ci;
       let kk = k0 + k;
       var word = 0u;
-      if (col < cols && kk < k_words) {
-        let tap = kk / cg4;
-        let c0 = (kk % cg4) * 4u;
-        let n = col / pixels;
-        let p = col % pixels;
-        let ih = i32(p / out_w) * stride.x - pad.x + i32(tap / kw_n) * dil.x;
-        let iw = i32(p % out_w) * stride.y - pad.y + i32(tap % kw_n) * dil.y;
-        word = pad_word(); // a tap in the padding
-        if (ih >= 0 && ih < in_h && iw >= 0 && iw < in_w) {
-          word = pack_x((n * c_in + c0) * plane + u32(ih * in_w + iw), plane, min(4u, c_in - c0));
-        }
-      }
+      if (col < cols && kk < k_words) { word = gemm_x_word(geo, 0u, col, kk); }
       smem[b_base + ci * KW + k] = bitcast<i32>(word);
     }
     workgroupBarrier();
@@ -135,7 +109,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         let row = row0 + sub_row + i * 16u + r;
         let col = col0 + sub_col + j * 16u + cc;
         if (row < m_out && col < cols) {
-          int8_epilogue(smem[slot + r * 16u + cc], row, (col / pixels * m_out + row) * pixels + col % pixels);
+          int8_epilogue(smem[slot + r * 16u + cc], row, (col / geo.pixels * m_out + row) * geo.pixels + col % geo.pixels);
         }
       }
       workgroupBarrier();
