@@ -7,16 +7,18 @@
 // Per step of KW words (4 KW int8 of K), the threads stage both operands in workgroup memory,
 // packed as they are read (i8 tensors are one i32 word per element on the GPU), then every
 // subgroup loads 16 x 32 int8 matrices from there and multiplies:
-//   W tile [row][word]: the left matrix, row-major, stride 4 KW int8;
-//   X tile [col][word]: the right matrix (K rows, columns), column-major, stride 4 KW int8;
+//   W tile [row][word]: the left matrix, row-major, stride KW words;
+//   X tile [col][word]: the right matrix (K rows, columns), column-major, stride KW words
+// (an i8 matrix's offset and stride count the array's i32 elements: Dawn checks it so);
 // so an MMA step reads 32 int8 of K, 8 words of each row and column. After the last step each
 // subgroup stores its accumulators, one at a time, into its own 16 x 16 slot of the same workgroup
 // memory, and its lanes apply the float epilogue of int8-common.wgsl (bias, Relu, requantize).
-// Subgroups are taken as consecutive runs of SG invocations (local_invocation_index / SG), as
-// NVIDIA, AMD and Intel drivers lay them out; the tactic asks for the 'subgroups' feature and a
-// subgroup size of SG.
+// Subgroups are told apart by subgroup_id (WGSL wants the store offset uniform per subgroup, which
+// local_invocation_index / SG is not to its analysis); the tactic asks for the 'subgroups' feature
+// and a subgroup size of SG.
 // Meta: as int8-implicit-gemm.wgsl ([0] M, [1] C, [2] C, [3] M, [4] H ... [21] workgroups), with
 // [22] 1 when every column is one pixel (a GEMM: x and y rows are contiguous along K and M).
+enable subgroups;
 enable chromium_experimental_subgroup_matrix;
 
 override BM: u32 = 64;
@@ -39,7 +41,8 @@ var<workgroup> smem: array<i32, SMEM>;
 // #include conv/int8-common.wgsl
 
 @compute @workgroup_size(NT)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32,
+        @builtin(subgroup_id) sg: u32, @builtin(subgroup_invocation_id) lane: u32) {
   let t = linear_workgroup(wid, nwg);
   if (t >= meta_u32(21u)) { return; } // uniform per workgroup
   let m_out = meta_u32(0u);
@@ -51,11 +54,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
   let row0 = (t / tiles_n) * BM;
   let col0 = (t % tiles_n) * BN;
-  let sg = lid / SG;
-  let lane = lid % SG;
   let sub_row = (sg / SUBS_N) * 16u * SM;
   let sub_col = (sg % SUBS_N) * 16u * SN;
   let b_base = BM * KW;
+
+  // A convolution's X tile: this thread's column, decoded once (NT is a multiple of BN).
+  let x_col = col0 + lid % BN;
+  let column = gemm_column(geo, 0u, x_col);
 
   var acc: array<array<subgroup_matrix_result<i32, 16, 16>, MAX_S>, MAX_S>;
   for (var k0 = 0u; k0 < k_words; k0 += KW) {
@@ -77,17 +82,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let col = col0 + ci;
       let kk = k0 + k;
       var word = 0u;
-      if (col < cols && kk < k_words) { word = gemm_x_word(geo, 0u, col, kk); }
+      if (col < cols && kk < k_words) {
+        // A GEMM's columns are images (one pixel each): cheap to decode per word.
+        word = gemm_x_word(geo, select(column, gemm_column(geo, 0u, col), gemm), kk);
+      }
       smem[b_base + ci * KW + k] = bitcast<i32>(word);
     }
     workgroupBarrier();
     for (var ks = 0u; ks < KW; ks += 8u) {
       var left: array<subgroup_matrix_left<i8, 32, 16>, MAX_S>;
       for (var i = 0u; i < SM; i++) {
-        left[i] = subgroupMatrixLoad<subgroup_matrix_left<i8, 32, 16>>(&smem, ((sub_row + i * 16u) * KW + ks) * 4u, false, KW * 4u);
+        left[i] = subgroupMatrixLoad<subgroup_matrix_left<i8, 32, 16>, row_major>(&smem, (sub_row + i * 16u) * KW + ks, KW);
       }
       for (var j = 0u; j < SN; j++) {
-        let right = subgroupMatrixLoad<subgroup_matrix_right<i8, 16, 32>>(&smem, (b_base + (sub_col + j * 16u) * KW + ks) * 4u, true, KW * 4u);
+        let right = subgroupMatrixLoad<subgroup_matrix_right<i8, 16, 32>, col_major>(&smem, b_base + (sub_col + j * 16u) * KW + ks, KW);
         for (var i = 0u; i < SM; i++) {
           acc[i][j] = subgroupMatrixMultiplyAccumulate(left[i], right, acc[i][j]);
         }
@@ -101,7 +109,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let slot = sg * 256u;
   for (var i = 0u; i < SM; i++) {
     for (var j = 0u; j < SN; j++) {
-      subgroupMatrixStore(&smem, slot, acc[i][j], false, 16u);
+      subgroupMatrixStore<row_major>(&smem, slot, acc[i][j], 16u);
       workgroupBarrier();
       for (var e = lane; e < 256u; e += SG) {
         let r = select(e / 16u, e % 16u, gemm);

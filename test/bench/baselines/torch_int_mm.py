@@ -31,8 +31,8 @@ def median_ms(fn):
 
 # Exact against an int64 product on a corner (int32 sums of 4096 products of int8 cannot overflow).
 c = torch._int_mm(a, b)
-ref = a[:64].long() @ b[:, :64].long()
-assert torch.equal(c[:64, :64].long(), ref), "torch._int_mm disagrees with the int64 product"
+ref = a[:64].cpu().long() @ b[:, :64].cpu().long()  # CUDA has no int64 matmul
+assert torch.equal(c[:64, :64].cpu().long(), ref), "torch._int_mm disagrees with the int64 product"
 for name, fn in [("torch._int_mm int8", lambda: torch._int_mm(a, b)), ("torch.mm fp16", lambda: torch.mm(ah, bh))]:
     ms = median_ms(fn)
     print(f"torch {torch.__version__} on {torch.cuda.get_device_name()}: {name} {n}^3 median {ms:.4f} ms, {2 * n**3 / (ms * 1e9):.1f} TOPS")
