@@ -80,22 +80,32 @@ fn gemm_geometry() -> GemmGeometry {
     vec2<i32>(meta_i32(10u), meta_i32(11u)), vec2<i32>(meta_i32(12u), meta_i32(13u)), vec2<i32>(meta_i32(14u), meta_i32(15u)));
 }
 
-// Word kk of output channel `row` of group g's weight rows (channels past the group's are 0).
+// Word kk of output channel `row` of group g's weight rows: the weight is bound packed as the
+// GEMM's A operand ('i8x4' in src/tactics/pack.ts: [M, K words], word kk = tap * CG4 + c4).
 fn gemm_w_word(geo: GemmGeometry, g: u32, row: u32, kk: u32) -> u32 {
-  let c0 = (kk % geo.cg4) * 4u;
-  return pack_w(((g * geo.mg + row) * geo.cg + c0) * geo.ksize + kk / geo.cg4, geo.ksize, min(4u, geo.cg - c0));
+  return bitcast<u32>(w[(g * geo.mg + row) * geo.ksize * geo.cg4 + kk]);
 }
 
-// Word kk of column col (= (n * H_out + oh) * W_out + ow) of group g's im2col matrix: four X_ZP
-// for a tap in the padding.
-fn gemm_x_word(geo: GemmGeometry, g: u32, col: u32, kk: u32) -> u32 {
-  let tap = kk / geo.cg4;
-  let c0 = (kk % geo.cg4) * 4u;
+// Column col (= (n * H_out + oh) * W_out + ow) of group g's im2col matrix, decoded once per
+// thread and column so that each word below costs two divisions, not eight: where its image's
+// channels start in x (group g's first), and the window's top-left input pixel.
+struct GemmColumn { base: u32, ih0: i32, iw0: i32 }
+
+fn gemm_column(geo: GemmGeometry, g: u32, col: u32) -> GemmColumn {
   let n = col / geo.pixels;
-  let p = col % geo.pixels;
-  let ih = i32(p / geo.out_w) * geo.stride.x - geo.pad.x + i32(tap / geo.kw_n) * geo.dil.x;
-  let iw = i32(p % geo.out_w) * geo.stride.y - geo.pad.y + i32(tap % geo.kw_n) * geo.dil.y;
-  if (ih < 0 || ih >= geo.in_h || iw < 0 || iw >= geo.in_w) { return pad_word(); }
-  return pack_x((n * geo.c_in + g * geo.cg + c0) * geo.plane + u32(ih * geo.in_w + iw), geo.plane, min(4u, geo.cg - c0));
+  let p = col - n * geo.pixels;
+  let oh = p / geo.out_w;
+  let ow = p - oh * geo.out_w;
+  return GemmColumn((n * geo.c_in + g * geo.cg) * geo.plane, i32(oh) * geo.stride.x - geo.pad.x, i32(ow) * geo.stride.y - geo.pad.y);
 }
 
+// Word kk of a column: four X_ZP for a tap in the padding.
+fn gemm_x_word(geo: GemmGeometry, c: GemmColumn, kk: u32) -> u32 {
+  let tap = kk / geo.cg4;
+  let c0 = (kk - tap * geo.cg4) * 4u;
+  let kh = tap / geo.kw_n;
+  let ih = c.ih0 + i32(kh) * geo.dil.x;
+  let iw = c.iw0 + i32(tap - kh * geo.kw_n) * geo.dil.y;
+  if (ih < 0 || ih >= geo.in_h || iw < 0 || iw >= geo.in_w) { return pad_word(); }
+  return pack_x(c.base + c0 * geo.plane + u32(ih * geo.in_w + iw), geo.plane, min(4u, geo.cg - c0));
+}

@@ -2,9 +2,10 @@
 // H = KH = 1): Y[m, col] = Σ_k dot4I8Packed(W4[m, k], X4[k, col]) with m an output channel of the
 // group, col = (n * H_out + oh) * W_out + ow, and k = (kh * KW + kw) * CG4 + c4 a packed word: input
 // channels 4 * c4 .. 4 * c4 + 3 of the group at one window position (channels past C / group are 0).
-// i8 tensors are one i32 word per element on the GPU (src/runtime/buffers.ts): W4 and X4 are packed
-// (pack4xI8) as their BK-deep slices are staged in workgroup memory, so the multiply loop reads one
-// u32 per 4 multiply-adds and the int32 sums are exact. X4, the im2col matrix, is gathered on the
+// i8 tensors are one i32 word per element on the GPU (src/runtime/buffers.ts): W4 is bound packed
+// ('i8x4', src/tactics/pack.ts), X4 is packed (pack4xI8) as its BK-deep slices are staged in
+// workgroup memory, so the multiply loop reads one u32 per 4 multiply-adds and the int32 sums are
+// exact. X4, the im2col matrix, is gathered on the
 // fly with the padding checks. Each workgroup computes a BM x BN tile of one group's Y, each thread
 // a TM x TN block (rows ty + i * WG_M, columns tx + j * WG_N: neighbours read neighbouring words).
 // Meta: [0] M, [1] C, [2] C/group, [3] M/group, [4] H, [5] W, [6] H_out, [7] W_out, [8] KH, [9] KW,
@@ -47,6 +48,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let tx = lid % WG_N;
   let ty = lid / WG_N;
 
+  // This thread's column of every B slice (the plan keeps NT a multiple of BN), decoded once.
+  let b_col = col0 + lid % BN;
+  let column = gemm_column(geo, g, b_col);
+
   var acc: array<i32, MAX_T * MAX_T>;
   for (var k0 = 0u; k0 < k_words; k0 += BK) {
     // A slice: rows row0.., words k0.. of W4 (0 past the group's rows or K).
@@ -61,13 +66,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     // B slice: words k0.., columns col0.. of X4 (X_ZP words in the padding, 0 past the columns or K).
     for (var l = lid; l < BK * BN; l += NT) {
-      let cidx = l % BN;
       let k = l / BN;
-      let col = col0 + cidx;
       let kk = k0 + k;
       var word = 0u;
-      if (col < cols && kk < k_words) { word = gemm_x_word(geo, g, col, kk); }
-      b_tile[k * BN + cidx] = word;
+      if (b_col < cols && kk < k_words) { word = gemm_x_word(geo, column, kk); }
+      b_tile[k * BN + l % BN] = word;
     }
     workgroupBarrier();
     for (var k = 0u; k < BK; k++) {

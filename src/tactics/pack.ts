@@ -76,11 +76,38 @@ function f16Words(t: Tensor): Tensor {
   return tensor('i32', [words.length], words);
 }
 
+/**
+ * The int8 implicit-GEMM tactics' weights (src/tactics/families/int8-conv.ts): an i8 filter
+ * [M, C/group, ...kernel] as the GEMM's A operand of packed words, row m holding K = taps x CG4
+ * words in the order k = tap * CG4 + c4, word k = channels 4 c4 .. 4 c4 + 3 at that tap (byte j =
+ * channel 4 c4 + j, as pack4xI8 puts it; channels past C / group are 0). An i32 tensor [M, K]:
+ * the kernel reads a word where it would otherwise gather and pack four strided elements.
+ */
+function i8GemmWords(t: Tensor): Tensor {
+  if (t.dtype !== 'i8' || t.shape.length < 3) {
+    throw new UnsupportedError(`pack 'i8x4': needs an i8 [M, C, ...kernel] filter, got ${t.dtype} [${t.shape.join(', ')}]`);
+  }
+  const [m, c] = t.shape as [number, number];
+  const taps = t.shape.slice(2).reduce((a, b) => a * b, 1);
+  const c4 = Math.ceil(c / 4);
+  const src = t.data as Int8Array;
+  const words = new Int32Array(m * taps * c4);
+  for (let o = 0; o < m; o++) {
+    for (let ch = 0; ch < c; ch++) {
+      for (let tap = 0; tap < taps; tap++) {
+        words[(o * taps + tap) * c4 + (ch >> 2)]! |= (src[(o * c + ch) * taps + tap]! & 0xff) << (8 * (ch & 3));
+      }
+    }
+  }
+  return tensor('i32', [m, taps * c4], words);
+}
+
 /** Named constant transforms a Binding may ask for (`{ input: 1, pack: 'winograd-4x4' }`). */
 export const PACKS = {
   'winograd-2x2': (t: Tensor): Tensor => winogradWeights(t, 2),
   'winograd-4x4': (t: Tensor): Tensor => winogradWeights(t, 4),
   f16: f16Words,
+  i8x4: i8GemmWords,
 } as const satisfies Record<string, (t: Tensor) => Tensor>;
 
 export type PackName = keyof typeof PACKS;

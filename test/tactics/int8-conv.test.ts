@@ -3,7 +3,8 @@
 // test/reference/int8-conv.test.ts. The int32 sums are exact on both sides, so f32 outputs agree to
 // the rounding of the f32 epilogue (1e-6 of the output's scale) and i8 outputs are equal (but where
 // y / y_scale is within 1e-5 of a .5 tie). Each tactic runs in an engine, pinned by name; the tiled
-// one also at every parameter point, and both with weights and scales fed rather than constant.
+// one also at every parameter point; the direct one with weights and scales fed rather than constant
+// (the tiled one takes a constant weight only: it is packed at upload).
 import { describe, expect, it } from 'vitest';
 import { build } from '../../src/engine/engine.js';
 import type { Attrs } from '../../src/ir/graph.js';
@@ -12,7 +13,7 @@ import type { Tensor } from '../../src/ir/tensor.js';
 import { runReference, runReferenceLayer } from '../../src/reference/index.js';
 import { runLayer } from '../../src/runtime/layer.js';
 import { int8Tiles, mmaTiles } from '../../src/tactics/families/int8-conv.js';
-import { tacticById, type TacticParams } from '../../src/tactics/index.js';
+import { candidates, tacticById, type TacticParams } from '../../src/tactics/index.js';
 import { requireGpu } from '../../src/runtime/device.js';
 import { useGpu } from '../helpers/gpu.js';
 import { expectClose, expectQuantizedEqual, INT8_CONV_CASES, int8ConvData, int8ConvGraph, type Int8ConvCase, type Int8ConvData } from '../helpers/int8-conv-case.js';
@@ -94,13 +95,18 @@ describe('conv.int8_implicit_gemm at every parameter point', () => {
 });
 
 describe('weights and scales fed, not constant (nothing is packed at upload)', () => {
-  for (const id of TACTICS) {
-    for (const k of [2, 5]) {
-      const c = INT8_CONV_CASES[k]!;
-      // conv.int8_direct at its every point here; the tiled one at its first.
-      it(`${id}: ${c.name}`, async () => runPoints(c, k, id, tacticById(id)!.space.slice(0, id === 'conv.int8_direct' ? undefined : 1), true));
-    }
+  for (const k of [2, 5]) {
+    const c = INT8_CONV_CASES[k]!;
+    it(`conv.int8_direct at every point: ${c.name}`, async () => runPoints(c, k, 'conv.int8_direct', tacticById('conv.int8_direct')!.space, true));
   }
+  it('the implicit-GEMM tactics take a constant weight only (packed at upload), the direct one any', () => {
+    const c = INT8_CONV_CASES[2]!;
+    const d = int8ConvData(c, 1);
+    const g = int8ConvGraph(c, d);
+    const fed = nodeLayer('Int8Conv', [d.x, d.w, d.bias, d.xScale, d.wScale, d.yScale, d.residual], { attrs: g.nodes[0]!.attrs, name: 'qconv' });
+    expect(candidates(fed).map((t) => t.id)).toEqual(['conv.int8_direct']);
+    expect(candidates(layerInfo(g, g.nodes[0]!)).map((t) => t.id)).toContain('conv.int8_implicit_gemm');
+  });
 });
 
 describe('conv.int8_mma (subgroup matrices)', () => {

@@ -3,7 +3,8 @@
  * WGSL's dot4I8Packed (4 multiply-adds of packed i8 per instruction), then the float epilogue
  * (kernels/conv/int8-common.wgsl). i8 tensors are one i32 word per element on the GPU, so the
  * kernels pack 4 consecutive input channels into a u32 as they read them (channels padded to a
- * multiple of 4 with zeros); the weight needs no packing at upload and may be a non-constant.
+ * multiple of 4 with zeros). The implicit-GEMM kernels take a constant weight packed so once, at
+ * upload ('i8x4', ../pack.ts); the direct kernel packs it as it reads, and takes any weight.
  *
  * dot4I8Packed is core WGSL behind the `packed_4x8_integer_dot_product` language feature, which
  * Dawn has on every adapter wgrt meets (lavapipe, NVIDIA through Vulkan): a WGSL language feature,
@@ -26,6 +27,9 @@ const spatial12 = (layer: LayerInfo): boolean => {
   return r === 3 || r === 4;
 };
 
+/** ... with a constant weight, which the implicit-GEMM kernels take packed at upload. */
+const gemmable = (layer: LayerInfo): boolean => spatial12(layer) && layer.ctx.constant(1) !== undefined;
+
 /** `v` with a leading `fill` when it has one entry: a 1-D conv's values as 2-D ones. */
 const as2d = <T>(v: readonly T[], fill: T): T[] => (v.length === 1 ? [fill, ...v] : [...v]);
 
@@ -43,16 +47,16 @@ function geometryMeta(meta: Meta, layer: LayerInfo): Meta {
  * Overrides and bindings the kernels share (kernels/conv/int8-common.wgsl): x, w, bias, x_scale,
  * w_scale, y_scale, y, residual. An absent bias, y_scale or residual is stood in for by another
  * read-only input, unread (Dawn keeps a binding that only an override-false branch reads in the
- * 'auto' layout).
+ * 'auto' layout). `packW`: the weight bound as the GEMM's packed A operand ('i8x4', ../pack.ts).
  */
-function epilogue(layer: LayerInfo): { constants: Record<string, number>; bindings: Binding[] } {
+function epilogue(layer: LayerInfo, packW = false): { constants: Record<string, number>; bindings: Binding[] } {
   const has = (i: number) => layer.inputs[i] !== undefined;
   return {
     constants: {
       HAS_BIAS: has(2) ? 1 : 0, RELU: layer.attrs.string('activation') === 'Relu' ? 1 : 0, REQUANT: has(5) ? 1 : 0, RESIDUAL: has(6) ? 1 : 0,
       X_ZP: layer.attrs.int('x_zero_point'), Y_ZP: layer.attrs.int('y_zero_point'),
     },
-    bindings: [{ input: 0 }, { input: 1 }, { input: has(2) ? 2 : 4 }, { input: 3 }, { input: 4 }, { input: has(5) ? 5 : 3 }, { output: 0 }, { input: has(6) ? 6 : 4 }],
+    bindings: [{ input: 0 }, packW ? { input: 1, pack: 'i8x4' } : { input: 1 }, { input: has(2) ? 2 : 4 }, { input: 3 }, { input: 4 }, { input: has(5) ? 5 : 3 }, { output: 0 }, { input: has(6) ? 6 : 4 }],
   };
 }
 
@@ -83,8 +87,8 @@ const MAX_THREADS = 256;
 export function int8Tiles(p: TacticParams): { bm: number; bn: number; bk: number; tm: number; tn: number } {
   const t = { bm: p['bm'] ?? 64, bn: p['bn'] ?? 64, bk: p['bk'] ?? 8, tm: p['tm'] ?? 4, tn: p['tn'] ?? 4 };
   const ok = Object.values(t).every((v) => Number.isInteger(v) && v >= 1) && t.tm <= MAX_T && t.tn <= MAX_T &&
-    t.bm % t.tm === 0 && t.bn % t.tn === 0 && (t.bm / t.tm) * (t.bn / t.tn) <= MAX_THREADS;
-  if (!ok) throw new UnsupportedError(`conv.int8_implicit_gemm: tiles ${JSON.stringify(t)} need tm, tn <= ${MAX_T} dividing bm, bn and (bm/tm)*(bn/tn) <= ${MAX_THREADS} threads`);
+    t.bm % t.tm === 0 && t.bn % t.tn === 0 && (t.bm / t.tm) * (t.bn / t.tn) <= MAX_THREADS && ((t.bm / t.tm) * (t.bn / t.tn)) % t.bn === 0;
+  if (!ok) throw new UnsupportedError(`conv.int8_implicit_gemm: tiles ${JSON.stringify(t)} need tm, tn <= ${MAX_T} dividing bm, bn and (bm/tm)*(bn/tn) <= ${MAX_THREADS} threads, a multiple of bn (a thread stages one column)`);
   return t;
 }
 
@@ -118,7 +122,7 @@ export const INT8_CONV_IMPLICIT_GEMM: Tactic = {
     { bm: 32, bn: 16, bk: 32, tm: 2, tn: 1 },
     { bm: 16, bn: 16, bk: 32, tm: 1, tn: 1 },
   ],
-  supports: spatial12,
+  supports: gemmable,
   // Rows no taller than the group's output channels need (16, 32 or 64), then the largest tile
   // that still dispatches MIN_WORKGROUPS, else the smallest. The 128-wide tiles only when timed: on
   // the H100 (ResNet shapes, batch 32) they were no faster than 64 x 64.
@@ -132,7 +136,7 @@ export const INT8_CONV_IMPLICIT_GEMM: Tactic = {
   plan(layer, p) {
     const g = convGeometry(layer.ctx, layer.attrs);
     const t = int8Tiles(p);
-    const e = epilogue(layer);
+    const e = epilogue(layer, true);
     const [cg, mg] = [g.c / g.group, g.m / g.group];
     const cg4 = Math.ceil(cg / 4);
     const cols = g.n * sizeOf(g.outSpatial);
@@ -161,9 +165,9 @@ export function mmaTiles(p: TacticParams): { bm: number; bn: number; sm: number;
   const t = { bm: p['bm'] ?? 64, bn: p['bn'] ?? 64, sm: p['sm'] ?? 2, sn: p['sn'] ?? 2, kw: p['kw'] ?? 8 };
   const subs = (t.bm / (16 * t.sm)) * (t.bn / (16 * t.sn));
   const ok = Object.values(t).every((v) => Number.isInteger(v) && v >= 1) && t.sm <= MAX_S && t.sn <= MAX_S &&
-    t.bm % (16 * t.sm) === 0 && t.bn % (16 * t.sn) === 0 && t.kw % 8 === 0 && subs * SG <= MAX_THREADS &&
+    t.bm % (16 * t.sm) === 0 && t.bn % (16 * t.sn) === 0 && t.kw % 8 === 0 && subs * SG <= MAX_THREADS && (subs * SG) % t.bn === 0 &&
     4 * Math.max((t.bm + t.bn) * t.kw, subs * 256) <= SMEM_BYTES;
-  if (!ok) throw new UnsupportedError(`conv.int8_mma: tiles ${JSON.stringify(t)} need sm, sn <= ${MAX_S}, bm a multiple of 16 sm, bn of 16 sn, kw of 8, at most ${MAX_THREADS / SG} subgroups and ${SMEM_BYTES} bytes of workgroup memory`);
+  if (!ok) throw new UnsupportedError(`conv.int8_mma: tiles ${JSON.stringify(t)} need sm, sn <= ${MAX_S}, bm a multiple of 16 sm, bn of 16 sn, kw of 8, at most ${MAX_THREADS / SG} subgroups (their threads a multiple of bn) and ${SMEM_BYTES} bytes of workgroup memory`);
   return t;
 }
 
@@ -190,7 +194,7 @@ export const INT8_CONV_MMA: Tactic = {
     { bm: 32, bn: 64, sm: 1, sn: 2, kw: 16 },
     { bm: 64, bn: 32, sm: 2, sn: 1, kw: 16 },
   ],
-  supports: (layer) => spatial12(layer) && convGeometry(layer.ctx, layer.attrs).group === 1,
+  supports: (layer) => gemmable(layer) && convGeometry(layer.ctx, layer.attrs).group === 1,
   heuristic(layer) {
     const area = (p: TacticParams) => p['bm']! * p['bn']!;
     const fit = [...this.space].sort((a, b) => area(b) - area(a));
@@ -199,7 +203,7 @@ export const INT8_CONV_MMA: Tactic = {
   plan(layer, p) {
     const g = convGeometry(layer.ctx, layer.attrs);
     const t = mmaTiles(p);
-    const e = epilogue(layer);
+    const e = epilogue(layer, true);
     const cg4 = Math.ceil(g.c / 4);
     const cols = g.n * sizeOf(g.outSpatial);
     const [tilesM, tilesN] = [Math.ceil(g.m / t.bm), Math.ceil(cols / t.bn)];
