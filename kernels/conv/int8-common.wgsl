@@ -87,23 +87,30 @@ fn gemm_w_word(geo: GemmGeometry, g: u32, row: u32, kk: u32) -> u32 {
 }
 
 // Column col (= (n * H_out + oh) * W_out + ow) of group g's im2col matrix, decoded once per
-// thread and column so that each word below costs two divisions, not eight: where its image's
+// thread and column so that each word below costs at most two divisions, not eight: where its image's
 // channels start in x (group g's first), and the window's top-left input pixel.
 struct GemmColumn { base: u32, ih0: i32, iw0: i32 }
 
 fn gemm_column(geo: GemmGeometry, g: u32, col: u32) -> GemmColumn {
-  let n = col / geo.pixels;
-  let p = col - n * geo.pixels;
-  let oh = p / geo.out_w;
-  let ow = p - oh * geo.out_w;
+  var n = col; // one output pixel per image (a GEMM): no division
+  var oh = 0u;
+  var ow = 0u;
+  if (geo.pixels > 1u) {
+    n = col / geo.pixels;
+    let p = col - n * geo.pixels;
+    oh = p / geo.out_w;
+    ow = p - oh * geo.out_w;
+  }
   return GemmColumn((n * geo.c_in + g * geo.cg) * geo.plane, i32(oh) * geo.stride.x - geo.pad.x, i32(ow) * geo.stride.y - geo.pad.y);
 }
 
 // Word kk of a column: four X_ZP for a tap in the padding.
 fn gemm_x_word(geo: GemmGeometry, c: GemmColumn, kk: u32) -> u32 {
-  let tap = kk / geo.cg4;
+  var tap = 0u; // a 1 x 1 kernel (most of a ResNet's): no division
+  if (geo.ksize > 1u) { tap = kk / geo.cg4; }
   let c0 = (kk - tap * geo.cg4) * 4u;
-  let kh = tap / geo.kw_n;
+  var kh = tap;
+  if (geo.kw_n > 1u) { kh = tap / geo.kw_n; }
   let ih = c.ih0 + i32(kh) * geo.dil.x;
   let iw = c.iw0 + i32(tap - kh * geo.kw_n) * geo.dil.y;
   if (ih < 0 || ih >= geo.in_h || iw < 0 || iw >= geo.in_w) { return pad_word(); }
