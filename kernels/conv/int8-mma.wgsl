@@ -83,8 +83,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let kk = k0 + k;
       var word = 0u;
       if (col < cols && kk < k_words) {
-        // A GEMM's columns are images (one pixel each): cheap to decode per word.
-        word = gemm_x_word(geo, select(column, gemm_column(geo, 0u, col), gemm), kk);
+        var c = column;
+        if (gemm) { c = gemm_column(geo, 0u, col); } // a GEMM's columns are images: cheap to decode
+        word = gemm_x_word(geo, c, kk);
       }
       smem[b_base + ci * KW + k] = bitcast<i32>(word);
     }
