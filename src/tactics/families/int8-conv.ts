@@ -10,9 +10,10 @@
  * Dawn has on every adapter wgrt meets (lavapipe, NVIDIA through Vulkan): a WGSL language feature,
  * not a device feature, so it is not in Tactic.features (checked against device features).
  *
- * On the H100 (ResNet-50 shapes) the tiled kernel ran about as fast as the fp32 conv.implicit_gemm,
- * not faster: an i8 activation still costs a 4-byte word to read, and its gather dominates. Faster
- * needs i8 activations stored packed between layers, and tensor cores (subgroup matrices).
+ * On the H100 (ResNet-50 batch 32, test/bench/RESULTS.md) the INT8 engine runs about as fast as the
+ * fp32 one, not faster, and conv.int8_mma is 65x slower than cuBLAS's int8 GEMM: staging an
+ * operand tile still reads four i32 words per packed word. Faster needs i8 activations stored
+ * packed between layers.
  */
 import { UnsupportedError } from '../../errors.js';
 import { convGeometry } from '../../ir/ops/index.js';
