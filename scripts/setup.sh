@@ -41,6 +41,18 @@ if ! have_driver; then
   fi
 fi
 
+# The notebooks (notebooks/, test/notebook/notebooks.test.ts): Jupyter to run them with the tslab
+# kernel, Chromium to look at their HTML. Optional for using wgrt; installed when we can.
+if ! command -v jupyter-nbconvert >/dev/null || ! command -v chromium >/dev/null; then
+  if $debian12 && [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Jupyter (nbconvert, ipykernel) and Chromium for the notebooks"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jupyter-nbconvert jupyter-notebook python3-ipykernel chromium >/dev/null
+  else
+    echo "setup: the notebooks need Jupyter and Chromium (Debian: apt-get install jupyter-notebook jupyter-nbconvert python3-ipykernel chromium)" >&2
+  fi
+fi
+
 # `npm install` rather than `npm ci`: the registry reached here lacks some platform-only optional
 # packages (e.g. rollup's android builds), which leaves them out of the lock file and makes `npm ci` refuse it.
 # onnxruntime-node (the tests' ONNX oracle, CPU build in the package) would otherwise try to

@@ -98,3 +98,8 @@ export class CalibrationError extends WgrtError {
 export class PlotDataError extends WgrtError {
   override readonly name = 'PlotDataError';
 }
+
+/** A notebook view shown where no notebook is: tslab missing, or not inside its kernel. */
+export class NotebookError extends WgrtError {
+  override readonly name = 'NotebookError';
+}

@@ -7,3 +7,4 @@ export { verify } from './verify.js';
 export { structuralHash, bytesHash } from './hash.js';
 export { layerInfo, type LayerInfo } from './layer.js';
 export * from './layout.js';
+export { randomInput } from './random.js';

@@ -183,13 +183,14 @@ function renderSvg(view: ViewGraph, heading: string, opts: GraphViewOptions): st
   const by = opts.color ?? 'family';
   const contents = view.boxes.map((b) => contentOf(b, opts));
   const layout = layeredLayout(contents, view.edges);
-  const width = Math.max(layout.width, 360, textWidth(truncate(heading, 120), 13) + 24);
+  const key = legend(view, heading, by);
+  const width = Math.max(layout.width, 360, textWidth(truncate(heading, 120), 13) + 24, key.width + 12);
   const height = layout.height + LEGEND_HEIGHT;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg"${attrs({ class: 'wgrt-graph', viewBox: `0 0 ${fmt(width)} ${fmt(height)}`, width: fmt(width), height: fmt(height), 'font-family': FONT_FAMILY, 'font-size': FONT, 'data-color': by })}>`);
   out.push(`<title>${escapeXml(heading)}</title>`);
   out.push(`<rect x="0" y="0"${attrs({ width: fmt(width), height: fmt(height) })} fill="#ffffff"/>`);
-  out.push(legend(view, heading, by));
+  out.push(key.svg);
   out.push(`<g transform="translate(0,${LEGEND_HEIGHT})">`);
   out.push(edgesSvg(view, layout.edges, opts.shapes ?? true));
   out.push('<g class="nodes">');
@@ -198,7 +199,8 @@ function renderSvg(view: ViewGraph, heading: string, opts: GraphViewOptions): st
   return out.join('\n');
 }
 
-function legend(view: ViewGraph, heading: string, by: 'family' | 'precision'): string {
+/** The heading and a key per colour used, in one row; `width` is where the row ends. */
+function legend(view: ViewGraph, heading: string, by: 'family' | 'precision'): { svg: string; width: number } {
   const body = view.boxes.filter((b) => b.kind !== 'input' && b.kind !== 'output');
   const keys = by === 'family'
     ? COLOR_FAMILIES.filter((f) => body.some((b) => b.family === f))
@@ -211,7 +213,7 @@ function legend(view: ViewGraph, heading: string, by: 'family' | 'precision'): s
     x += 16 + textWidth(k, FONT) + 14;
   }
   parts.push('</g>');
-  return parts.join('');
+  return { svg: parts.join(''), width: x };
 }
 
 function edgesSvg(view: ViewGraph, routes: readonly (readonly Point[])[], shapes: boolean): string {

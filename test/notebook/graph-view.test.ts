@@ -16,6 +16,7 @@ import { shapeToString } from '../../src/ir/tensor.js';
 import { calibrate } from '../../src/quant/calibrate.js';
 import { COLLAPSE_ABOVE, FAMILY_COLORS, PRECISION_COLORS, fusionHtml, graphHtml, graphSvg } from '../../src/notebook/graph-view.js';
 import { layeredLayout } from '../../src/notebook/layout.js';
+import { textWidth } from '../../src/notebook/svg.js';
 
 const model = (name: string) => fileURLToPath(new URL(`../data/onnx-conformance/light/${name}/model.onnx`, import.meta.url));
 
@@ -178,6 +179,18 @@ describe('graphSvg of a Graph', () => {
     expect(new Set([fill('Conv'), fill('BatchNormalization'), fill('Relu'), fill('MaxPool'), fill('Gemm')]).size).toBe(5);
     const legend = all(svg, hasClass('legend-key')).map((k) => k.attrs.get('data-key'));
     expect(legend).toEqual(expect.arrayContaining(['conv', 'gemm', 'pointwise', 'pool', 'norm']));
+  });
+
+  it('is wide enough for its legend, however narrow the graph (a chain of every family)', () => {
+    const net = network('legend', { seed: 1 });
+    const y = net.input('x', [1, 3, 8, 8]).conv2d(4, { kernel: 3 }).batchNorm().relu().maxPool({ kernel: 2 }).flatten();
+    net.output('y', y.dense(2).reshape([1, 1, 2]));
+    const narrow = parseXml(graphSvg(net.build(), { collapse: false }));
+    const keys = all(narrow, hasClass('legend-key'));
+    expect(keys.length).toBeGreaterThanOrEqual(5);
+    const last = keys[keys.length - 1]!.children.find((c) => c.name === 'text')!;
+    const end = Number(last.attrs.get('x')) + textWidth(last.text, 11);
+    expect(Number(narrow.attrs.get('width'))).toBeGreaterThanOrEqual(end);
   });
 
   it('lays boxes out top to bottom without overlaps, producers above readers', () => {

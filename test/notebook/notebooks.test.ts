@@ -1,0 +1,73 @@
+// Every notebook in notebooks/ executed with the real tslab kernel (jupyter nbconvert --execute:
+// any cell error fails), exported to HTML, and that HTML opened in headless Chromium: every graph
+// view and every plot must have drawn its SVG, with no error text. Screenshots and the HTML go to
+// notebooks/out/ (ignored by git) for a person to look at.
+// Needs Jupyter (Debian: jupyter-nbconvert, python3-ipykernel) and Chromium (Debian: chromium),
+// which scripts/setup.sh installs on Debian 12 as root; elsewhere the test is skipped, except in CI.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const NOTEBOOKS = join(ROOT, 'notebooks');
+const OUT = join(NOTEBOOKS, 'out');
+const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() || undefined;
+const jupyter = which('jupyter');
+const chromium = which('chromium') ?? which('chromium-browser') ?? which('google-chrome');
+const names = readdirSync(NOTEBOOKS).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort();
+const ready = !!jupyter && !!chromium;
+
+describe.skipIf(!ready && !process.env['CI'])('notebooks: executed with tslab, rendered in Chromium', () => {
+  let kernels = '';
+  beforeAll(() => {
+    if (!ready) throw new Error(`notebook tests need jupyter (${jupyter ?? 'missing'}) and chromium (${chromium ?? 'missing'}): run scripts/setup.sh as root on Debian 12`);
+    // The kernel is registered in a private prefix, and the notebooks import ../dist: build it fresh.
+    kernels = mkdtempSync(join(tmpdir(), 'wgrt-kernels-'));
+    execFileSync('bash', [join(ROOT, 'scripts/notebook-install.sh'), '--prefix', kernels], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync('node', [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+    mkdirSync(OUT, { recursive: true });
+  }, 300_000);
+  afterAll(() => void (kernels && rmSync(kernels, { recursive: true, force: true })));
+
+  it('there are notebooks, numbered', () => expect(names.length).toBeGreaterThan(0));
+
+  for (const name of names) {
+    it(name, async () => {
+      const run = spawnSync(jupyter!, ['nbconvert', '--to', 'html', '--execute', '--ExecutePreprocessor.timeout=600', '--output-dir', OUT, join(NOTEBOOKS, name)], {
+        cwd: NOTEBOOKS,
+        encoding: 'utf8',
+        env: { ...process.env, JUPYTER_PATH: join(kernels, 'share/jupyter'), XDG_RUNTIME_DIR: process.env['XDG_RUNTIME_DIR'] ?? '/tmp' },
+      });
+      // nbconvert prints the failing cell and the kernel's error on stderr.
+      expect(run.status, `${name} failed to execute:\n${run.stderr.slice(-4000)}`).toBe(0);
+
+      const { chromium: browser } = await import('playwright-core');
+      const b = await browser.launch({ executablePath: chromium!, args: ['--no-sandbox'] });
+      try {
+        const page = await b.newPage({ viewport: { width: 1280, height: 900 } });
+        const errors: string[] = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(`file://${join(OUT, name.replace(/\.ipynb$/, '.html'))}`);
+        // Plotly draws asynchronously: wait until every plot has its SVG (or time out and report).
+        await page.waitForFunction(() => [...document.querySelectorAll('.wgrt-plot')].every((d) => d.querySelector('svg.main-svg')), undefined, { timeout: 60_000 }).catch(() => undefined);
+        const seen = await page.evaluate(() => ({
+          plots: [...document.querySelectorAll('.wgrt-plot')].map((d) => ({ id: d.id, drawn: !!d.querySelector('svg.main-svg'), text: (d.textContent ?? '').slice(0, 200) })),
+          views: [...document.querySelectorAll('.wgrt-view')].map((d) => ({ drawn: !!d.querySelector('svg') })),
+          errorText: [...document.querySelectorAll('.output_error, .jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]')].map((e) => (e.textContent ?? '').slice(0, 300)),
+        }));
+        // Debian's nbconvert loads its local MathJax with the 'Safe' extension, which Debian lacks:
+        // MathJax's "Loading …" message would stay over the page. The notebooks use no math.
+        await page.addStyleTag({ content: '#MathJax_Message { display: none !important; }' });
+        await page.screenshot({ path: join(OUT, name.replace(/\.ipynb$/, '.png')), fullPage: true });
+        expect(errors, `${name}: script errors in the page`).toEqual([]);
+        expect(seen.errorText, `${name}: error output in the notebook`).toEqual([]);
+        for (const p of seen.plots) expect(p.drawn, `${name}: plot '${p.id}' did not draw (${p.text})`).toBe(true);
+        expect(seen.views.every((v) => v.drawn), `${name}: a graph view has no SVG`).toBe(true);
+      } finally {
+        await b.close();
+      }
+    }, 900_000);
+  }
+});
