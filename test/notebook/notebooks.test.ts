@@ -10,6 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+// What the page code below reads (the tests compile without the DOM library).
+interface PageEl { id: string; textContent: string | null; querySelector(s: string): PageEl | null }
+declare const document: { querySelectorAll(s: string): Iterable<PageEl> };
+
 const ROOT = resolve(import.meta.dirname, '../..');
 const NOTEBOOKS = join(ROOT, 'notebooks');
 const OUT = join(NOTEBOOKS, 'out');
