@@ -39,7 +39,12 @@ export interface GraphViewOptions {
   readonly maxOrigins?: number;
   /** A heading above the drawing (default: the graph's name and its size). */
   readonly title?: string;
+  /** Nodes to mark (names): drawn with a thick orange outline, e.g. what a pass changed. */
+  readonly highlight?: Iterable<string>;
 }
+
+/** The outline of a highlighted box. */
+export const HIGHLIGHT = { stroke: '#e8590c', width: 3 };
 
 /** Node or layer count above which `collapse: 'auto'` folds repeated blocks. */
 export const COLLAPSE_ABOVE = 300;
@@ -194,7 +199,9 @@ function renderSvg(view: ViewGraph, heading: string, opts: GraphViewOptions): st
   out.push(`<g transform="translate(0,${LEGEND_HEIGHT})">`);
   out.push(edgesSvg(view, layout.edges, opts.shapes ?? true));
   out.push('<g class="nodes">');
-  view.boxes.forEach((b, i) => out.push(boxSvg(b, i, layout.boxes[i]!, contents[i]!, colorOf(b, by))));
+  const hl = new Set(opts.highlight ?? []);
+  const marked = (b: ViewBox): boolean => hl.has(b.name) || (b.block ?? []).some(marked);
+  view.boxes.forEach((b, i) => out.push(boxSvg(b, i, layout.boxes[i]!, contents[i]!, colorOf(b, by), hl.size > 0 && marked(b))));
   out.push('</g></g></svg>');
   return out.join('\n');
 }
@@ -259,10 +266,10 @@ function pathOf(pts: readonly Point[]): string {
   return d;
 }
 
-function boxSvg(b: ViewBox, index: number, at: Placed, c: Content, color: { fill: string; stroke: string }): string {
+function boxSvg(b: ViewBox, index: number, at: Placed, c: Content, color: { fill: string; stroke: string }, highlighted: boolean): string {
   const io = b.kind === 'input' || b.kind === 'output';
   const fused = c.origins.length > 0;
-  const cls = io ? 'io' : b.kind === 'fold' ? 'node fold' : fused ? 'node fused' : 'node';
+  const cls = (io ? 'io' : b.kind === 'fold' ? 'node fold' : fused ? 'node fused' : 'node') + (highlighted ? ' highlight' : '');
   const data = {
     class: cls,
     'data-index': index,
@@ -282,7 +289,8 @@ function boxSvg(b: ViewBox, index: number, at: Placed, c: Content, color: { fill
     // Two cards behind the box: this one stands for several.
     for (const o of [6, 3]) parts.push(`<rect${attrs({ x: o, y: -o, width: at.width, height: at.height, rx: 4, fill: color.fill, stroke: color.stroke, 'stroke-width': 1 })}/>`);
   }
-  parts.push(`<rect${attrs({ x: 0, y: 0, width: at.width, height: at.height, rx: io ? 10 : 4, fill: color.fill, stroke: color.stroke, 'stroke-width': fused ? 1.6 : 1, 'stroke-dasharray': fused ? '5 3' : undefined })}/>`);
+  const stroke = highlighted ? { stroke: HIGHLIGHT.stroke, 'stroke-width': HIGHLIGHT.width } : { stroke: color.stroke, 'stroke-width': fused ? 1.6 : 1 };
+  parts.push(`<rect${attrs({ x: 0, y: 0, width: at.width, height: at.height, rx: io ? 10 : 4, fill: color.fill, ...stroke, 'stroke-dasharray': fused ? '5 3' : undefined })}/>`);
   c.lines.forEach((l, k) => {
     parts.push(`<text${attrs({ x: PAD, y: PAD + k * LINE + 11, 'font-size': l.size, 'font-weight': l.bold ? 'bold' : undefined, 'font-style': l.italic ? 'italic' : undefined, fill: '#222222' })}>${escapeXml(l.text)}</text>`);
   });

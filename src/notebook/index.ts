@@ -5,6 +5,7 @@
 // into HTML that renders in Jupyter and in exported notebooks, offline; show and progress send
 // them to a tslab cell (./display.ts).
 export { graphSvg, graphHtml, fusionHtml, COLLAPSE_ABOVE, type GraphViewOptions } from './graph-view.js';
+export { fusionSteps, fusionStepsHtml, type FusionStep, type FusionStepsOptions } from './fusion-steps.js';
 export * from './plots.js';
 export { calibrationTable, layerTable, profileTable, readTable, tableHtml, writeTable } from './tables.js';
 export { htmlPage, progress, setDisplay, show, type DisplaySink, type ProgressEvent } from './display.js';

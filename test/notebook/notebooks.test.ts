@@ -4,7 +4,8 @@
 // notebooks/out/ (ignored by git) for a person to look at.
 // Needs Jupyter (Debian: jupyter-nbconvert, python3-ipykernel) and Chromium (Debian: chromium),
 // which scripts/setup.sh installs on Debian 12 as root; elsewhere the test is skipped, except in CI.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,6 +18,8 @@ declare const document: { querySelectorAll(s: string): Iterable<PageEl> };
 const ROOT = resolve(import.meta.dirname, '../..');
 const NOTEBOOKS = join(ROOT, 'notebooks');
 const OUT = join(NOTEBOOKS, 'out');
+// Long commands run asynchronously: a blocked worker misses vitest's own messages and fails the run.
+const run = promisify(execFile);
 const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() || undefined;
 const jupyter = which('jupyter');
 const chromium = which('chromium') ?? which('chromium-browser') ?? which('google-chrome');
@@ -25,12 +28,12 @@ const ready = !!jupyter && !!chromium;
 
 describe.skipIf(!ready && !process.env['CI'])('notebooks: executed with tslab, rendered in Chromium', () => {
   let kernels = '';
-  beforeAll(() => {
+  beforeAll(async () => {
     if (!ready) throw new Error(`notebook tests need jupyter (${jupyter ?? 'missing'}) and chromium (${chromium ?? 'missing'}): run scripts/setup.sh as root on Debian 12`);
     // The kernel is registered in a private prefix, and the notebooks import ../dist: build it fresh.
     kernels = mkdtempSync(join(tmpdir(), 'wgrt-kernels-'));
-    execFileSync('bash', [join(ROOT, 'scripts/notebook-install.sh'), '--prefix', kernels], { cwd: ROOT, stdio: 'pipe' });
-    execFileSync('node', [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
+    await run('bash', [join(ROOT, 'scripts/notebook-install.sh'), '--prefix', kernels], { cwd: ROOT });
+    await run('node', [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
     mkdirSync(OUT, { recursive: true });
   }, 300_000);
   afterAll(() => void (kernels && rmSync(kernels, { recursive: true, force: true })));
@@ -39,13 +42,13 @@ describe.skipIf(!ready && !process.env['CI'])('notebooks: executed with tslab, r
 
   for (const name of names) {
     it(name, async () => {
-      const run = spawnSync(jupyter!, ['nbconvert', '--to', 'html', '--execute', '--ExecutePreprocessor.timeout=600', '--output-dir', OUT, join(NOTEBOOKS, name)], {
+      const failure = await run(jupyter!, ['nbconvert', '--to', 'html', '--execute', '--ExecutePreprocessor.timeout=600', '--output-dir', OUT, join(NOTEBOOKS, name)], {
         cwd: NOTEBOOKS,
-        encoding: 'utf8',
         env: { ...process.env, JUPYTER_PATH: join(kernels, 'share/jupyter'), XDG_RUNTIME_DIR: process.env['XDG_RUNTIME_DIR'] ?? '/tmp' },
-      });
+        maxBuffer: 64 << 20,
+      }).then(() => '', (e: { stderr?: string; message: string }) => e.stderr || e.message);
       // nbconvert prints the failing cell and the kernel's error on stderr.
-      expect(run.status, `${name} failed to execute:\n${run.stderr.slice(-4000)}`).toBe(0);
+      expect(failure.slice(-4000), `${name} failed to execute`).toBe('');
 
       const { chromium: browser } = await import('playwright-core');
       const b = await browser.launch({ executablePath: chromium!, args: ['--no-sandbox'] });
