@@ -17,6 +17,8 @@ export { autotune, type AutotuneOptions, type AutotuneProgress, type AutotuneRes
 export { TimingCache, adapterFingerprint, type TimingRecord, type CandidateTiming } from './tune/cache.js';
 export { describeEngine, type EngineDescription } from './engine/describe.js';
 export { planMemory, type MemoryPlan } from './engine/memory.js';
+export { roofline, layerCosts, type RooflineRow } from './engine/roofline.js';
+export { measurePeaks, type AdapterPeaks, type PeakOptions } from './tune/peaks.js';
 export type { EngineLayer, LayerPrecision } from './engine/layers.js';
 export type { Precision, PrecisionChoice } from './tune/choose.js';
 export { benchmark, percentile, type BenchReport, type BenchOptions, type Stats } from './runtime/bench.js';

@@ -28,11 +28,17 @@ export interface RooflineRow {
   readonly bound: 'compute' | 'memory';
 }
 
+/** Each engine layer's FLOPs and the bytes of its inputs and outputs (src/ir/cost.ts): what it must compute and move, before any timing. */
+export function layerCosts(engine: Engine): { layer: string; op: string; flops: number; bytes: number }[] {
+  const nodes = new Map(engine.graph.nodes.map((n) => [n.name, n]));
+  return engine.layers.map((l) => ({ layer: l.name, op: l.op, ...layerCost(layerInfo(engine.graph, nodes.get(l.name)!)) }));
+}
+
 /** One row per engine layer; `layerMs[i]` is layer i's measured time. */
 export function roofline(engine: Engine, layerMs: readonly number[], peaks: AdapterPeaks): RooflineRow[] {
-  const nodes = new Map(engine.graph.nodes.map((n) => [n.name, n]));
+  const costs = layerCosts(engine);
   return engine.layers.map((l, i) => {
-    const { flops, bytes } = layerCost(layerInfo(engine.graph, nodes.get(l.name)!));
+    const { flops, bytes } = costs[i]!;
     const s = Math.max(layerMs[i]!, 1e-9) * 1e-3;
     const intensity = flops / Math.max(bytes, 1);
     const memoryRoof = intensity * peaks.bytesPerSecond;

@@ -3,7 +3,7 @@
 // FLOPs, bytes and ratios are those worked out by hand for a small convolution.
 import { describe, expect, it } from 'vitest';
 import { build } from '../../src/engine/engine.js';
-import { roofline } from '../../src/engine/roofline.js';
+import { layerCosts, roofline } from '../../src/engine/roofline.js';
 import { network } from '../../src/frontend/fluent/index.js';
 import { FMA_A, FMA_B, fmaPlan, measurePeaks, preparePlan } from '../../src/tune/peaks.js';
 import { useGpu } from '../helpers/gpu.js';
@@ -71,5 +71,14 @@ describe('roofline table', () => {
     expect(row!.flopsPerSecond).toBeCloseTo(flops / 2e-6, 0);
     expect(row!.attainable).toBeCloseTo((flops / bytes) * 1e11, 0);
     expect(row!.ofRoof).toBeCloseTo(flops / 2e-6 / ((flops / bytes) * 1e11), 9);
+  });
+
+  it('counts the bytes a pointwise chain moves: every layer at level 0, once when fused', () => {
+    const net = network('chain', { seed: 1 });
+    net.output('y', net.input('x', [1, 4, 8, 8]).relu().sigmoid().relu());
+    const bytesOf = (level: number) => layerCosts(build(net.build(), { optimizationLevel: level })).reduce((s, c) => s + c.bytes, 0);
+    const pass = 2 * 4 * 256; // one f32 tensor of 256 elements read and one written
+    expect(bytesOf(0)).toBe(3 * pass);
+    expect(bytesOf(2)).toBe(pass);
   });
 });
