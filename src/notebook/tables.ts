@@ -53,6 +53,8 @@ const cell = (v: unknown): string => {
   return escapeXml(v === null || v === undefined ? '' : String(v));
 };
 
+const SHORT_CELL = 28;
+
 /** The table as HTML: a header row, then at most `maxRows` rows and a line saying how many were left out. */
 export function tableHtml(t: Table, opts: { maxRows?: number; caption?: string } = {}): string {
   const max = opts.maxRows ?? 200;
@@ -60,7 +62,9 @@ export function tableHtml(t: Table, opts: { maxRows?: number; caption?: string }
   const rows: string[] = [];
   for (let i = 0; i < Math.min(t.numRows, max); i++) {
     const r = t.get(i)!;
-    rows.push(`<tr>${names.map((n) => `<td>${cell((r as unknown as Record<string, unknown>)[n])}</td>`).join('')}</tr>`);
+    const cells = names.map((n) => cell((r as unknown as Record<string, unknown>)[n]));
+    // Short values (shapes, numbers, tactic names) stay on one line; long ones (origins) wrap.
+    rows.push(`<tr>${cells.map((c) => (c.length <= SHORT_CELL ? `<td style="white-space:nowrap">${c}</td>` : `<td>${c}</td>`)).join('')}</tr>`);
   }
   const more = t.numRows > max ? `<p>${t.numRows - max} more rows not shown (tableHtml maxRows)</p>` : '';
   const caption = opts.caption ? `<caption>${escapeXml(opts.caption)}</caption>` : '';

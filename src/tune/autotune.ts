@@ -172,7 +172,7 @@ export async function autotune(g: Graph, opts: AutotuneOptions): Promise<Autotun
     let source: AutotuneProgress['source'] = 'cache';
     if (!record) {
       if (opts.strict) {
-        throw new TimingCacheError(`timing cache has no record for layer '${n.name}' (${n.op}) on adapter '${adapter}' (strict mode); build once without --timing-cache-strict to time it, or use a cache made on this adapter`);
+        throw new TimingCacheError(`timing cache has no record for layer '${n.name}' (${n.op}) on adapter '${adapter}' (strict mode); build once without strict (--timing-cache-strict) to time it, or use a cache made on this adapter for this network's shapes`);
       }
       const r = await tuneLayer(layer, cands, adapter, signature, opts);
       record = r.record;

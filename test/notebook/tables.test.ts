@@ -1,6 +1,7 @@
 // The notebook tables (src/notebook/tables.ts): an engine's layers, a profile and a calibration
 // table as Arrow tables, checked against describeEngine / the profile / the QuantTable they come
 // from, rendered to HTML (escaped), and written as Arrow IPC files that read back the same.
+import { tableFromArrays } from 'apache-arrow';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,10 @@ describe('notebook tables', () => {
     expect(html).toContain('conv &lt;a&amp;b&gt;');
     expect(html).not.toContain('<a&b>');
     expect(tableHtml(t, { maxRows: 1 })).toContain(`${d.layers.length - 1} more rows not shown`);
+    // Short values (a tactic name) stay on one line; a long origin list may wrap.
+    expect(html).toContain(`<td style="white-space:nowrap">${d.layers[0]!.tactic}</td>`);
+    const long = 'a, '.repeat(12);
+    expect(tableHtml(tableFromArrays({ origin: [long] }))).toContain(`<td>${long}</td>`);
     const file = join(mkdtempSync(join(tmpdir(), 'wgrt-tables-')), 'layers.arrow');
     writeTable(file, t);
     const back = readTable(readFileSync(file));
