@@ -50,5 +50,6 @@ export function layerCost(layer: LayerInfo): LayerCost {
   let flops = outElems; // elementwise ops and data movement: one operation per output element
   if (layer.node.op === 'ConvTranspose' && x && w) flops = 2 * sizeOf(x.shape) * product(w.shape.slice(1)); // each input element through C_out / group x kernel weights
   else if (MATRIX_OPS.has(layer.node.op)) flops = 2 * reduction(layer) * outElems;
+  else if (layer.node.op === 'PointwiseChain') flops = outElems * Math.max(1, (layer.node.attrs['program'] as readonly string[] | undefined)?.length ?? 1); // one per fused op
   return { flops, bytes };
 }

@@ -34,7 +34,7 @@ export function latencyHistogram(report: BenchReport, opts: { readonly name?: st
     PERCENTILES.forEach((p, j) => {
       const v = percentile(sorted, p);
       shapes.push(vline(v, { name: `${s.name} p${p}`, color: s.color, dash: ['solid', 'dash', 'dot'][j] }));
-      annotations.push({ text: `${s.name} p${p} ${ms(v)}`, x: v, y: 1 - 0.07 * (i * PERCENTILES.length + j), xref: 'x', yref: 'y domain', xanchor: 'left', showarrow: false, font: { color: s.color, size: 11 } });
+      annotations.push({ text: `${s.name} p${p} ${ms(v)}`, x: v, y: 1 - 0.07 * (i * PERCENTILES.length + j), xref: 'x', yref: 'y domain', xanchor: 'left', showarrow: false, font: { color: s.color, size: 11 }, bgcolor: 'rgba(255,255,255,0.85)' });
     });
     return { type: 'histogram', name: `${s.name} time`, x: [...s.samples], marker: { color: s.color }, opacity: 0.6, nbinsx: Math.min(60, Math.max(10, Math.ceil(Math.sqrt(sorted.length) * 2))) };
   });

@@ -57,7 +57,7 @@ export function calibrationMicroscope(hist: Histogram, opts: MicroscopeOptions =
   const showCurves = (opts.curves ?? true) && hist.bins > (opts.startBin ?? DEFAULT_START_BIN);
   found.forEach(({ method, amax }, i) => {
     const color = METHOD_COLORS[method] ?? '#000';
-    shapes.push(vline(amax, { name: method, color }));
+    shapes.push({ ...vline(amax, { name: method, color }), layer: 'below' }); // under the bars: a threshold at a spike leaves the spike visible
     if (showCurves) shapes.push(vline(amax, { name: `${method} (curves)`, color, xaxis: 'x2', yaxis: 'y2', dash: 'dot' }));
     annotations.push({
       text: `${method} ${amax.toPrecision(4)}`, x: amax, y: 1 - 0.09 * i, xref: 'x', yref: 'y domain',
@@ -77,8 +77,8 @@ export function calibrationMicroscope(hist: Histogram, opts: MicroscopeOptions =
       ...(showCurves
         ? {
             xaxis2: { title: title('candidate threshold (|x|)'), domain: [0, 0.92], anchor: 'y2', matches: 'x' },
-            yaxis2: { type: 'log', title: title('KL divergence'), domain: CURVE_DOMAIN, anchor: 'x2', color: METHOD_COLORS['entropy'] },
-            yaxis3: { type: 'log', title: title('MSE'), overlaying: 'y2', side: 'right', anchor: 'x2', color: METHOD_COLORS['mse'] },
+            yaxis2: { type: 'log', exponentformat: 'power', dtick: 1, title: title('KL divergence'), domain: CURVE_DOMAIN, anchor: 'x2', color: METHOD_COLORS['entropy'] },
+            yaxis3: { type: 'log', exponentformat: 'power', dtick: 1, title: title('MSE'), overlaying: 'y2', side: 'right', anchor: 'x2', color: METHOD_COLORS['mse'] },
           }
         : {}),
       shapes,

@@ -104,6 +104,7 @@ export function si(v: number, unit = ''): string {
   return `${(v / 1000 ** e).toPrecision(3)} ${prefixes[e + 4]}${unit}`.trim();
 }
 
+/** Milliseconds with 3 significant digits, whole numbers from 1000 on (1234 ms, not 1.23e+3 ms). */
 export function ms(v: number): string {
-  return `${v.toPrecision(3)} ms`;
+  return `${Math.abs(v) >= 1000 ? Math.round(v) : v.toPrecision(3)} ms`;
 }

@@ -254,8 +254,14 @@ class GpuContext implements ExecutionContext {
         const t = new BigUint64Array(this.timing.read.getMappedRange().slice(0));
         this.timing.read.unmap();
         const ms = (from: number, to: number) => Number(t[to]! - t[from]!) / 1e6;
-        this.gpuMs = ms(0, t.length - 1);
-        if (this.timing.perLayer) this.profile = this.engine.layers.map((l, i) => ({ layer: l.name, op: l.op, tactic: l.tactic, ms: ms(2 * i, 2 * i + 1) }));
+        if (this.timing.perLayer) {
+          // A layer without dispatches (a view: Reshape, Flatten) has no pass, and its stamps are never written.
+          const stamped = [...new Set(this.dispatches.map((x) => x.layer))];
+          this.gpuMs = stamped.length ? ms(2 * Math.min(...stamped), 2 * Math.max(...stamped) + 1) : 0;
+          this.profile = this.engine.layers.map((l, i) => ({ layer: l.name, op: l.op, tactic: l.tactic, ms: stamped.includes(i) ? ms(2 * i, 2 * i + 1) : 0 }));
+        } else {
+          this.gpuMs = ms(0, 1);
+        }
       }
     } catch (e) {
       throw new DeviceError(`reading results back failed${this.gpu.lost ? ` (device lost: ${this.gpu.lost})` : ''}: ${(e as Error).message}`);

@@ -6,7 +6,7 @@
 // which scripts/setup.sh installs on Debian 12 as root; elsewhere the test is skipped, except in CI.
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,23 @@ describe.skipIf(!ready && !process.env['CI'])('notebooks: executed with tslab, r
   afterAll(() => void (kernels && rmSync(kernels, { recursive: true, force: true })));
 
   it('there are notebooks, numbered', () => expect(names.length).toBeGreaterThan(0));
+
+  // tslab reports a type error in a cell as a bare '<Error>'; strict tsc over all code cells names it.
+  it('every notebook\'s code typechecks (strict), before any is executed', async () => {
+    const files = names.map((name) => {
+      const cells = (JSON.parse(readFileSync(join(NOTEBOOKS, name), 'utf8')) as { cells: { cell_type: string; source: string[] }[] }).cells;
+      const file = join(NOTEBOOKS, `.typecheck-${name.replace(/\.ipynb$/, '')}.ts`);
+      writeFileSync(file, `${cells.filter((c) => c.cell_type === 'code').map((c) => c.source.join('')).join('\n')}\nexport {};\n`);
+      return file;
+    });
+    const flags = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck', '--types', 'node'];
+    try {
+      const failure = await run('node', [join(ROOT, 'node_modules/typescript/bin/tsc'), ...flags, ...files], { cwd: NOTEBOOKS }).then(() => '', (e: { stdout?: string; message: string }) => e.stdout || e.message);
+      expect(failure).toBe('');
+    } finally {
+      for (const f of files) rmSync(f, { force: true });
+    }
+  }, 120_000);
 
   for (const name of names) {
     it(name, async () => {

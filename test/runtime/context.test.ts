@@ -92,6 +92,25 @@ describe('ExecutionContext on WebGPU', () => {
     ctx.release();
   });
 
+  it('times the whole run from the first to the last layer that dispatches, when views come first or last', async () => {
+    const g = await gpu();
+    if (!g.features.has('timestamp-query')) return;
+    const net = network('views-at-the-ends', { seed: 1 });
+    net.output('y', net.input('x', [2, 3, 8, 8]).flatten().reshape([2, 3, 8, 8]).conv2d(4, { kernel: 3, pad: 1 }).relu().flatten());
+    const engine = build(net.build(), { optimizationLevel: 0 }); // level 0 keeps the leading views
+    expect(engine.layers[0]!.tactic).toBe('view.reshape'); // the case: nothing is stamped for the first and last layers
+    expect(engine.layers[engine.layers.length - 1]!.tactic).toBe('view.reshape');
+    const ctx = await engine.createContext({ backend: 'webgpu', profile: true });
+    await ctx.run({ x: randomF32([2, 3, 8, 8], 2) });
+    const prof = ctx.lastProfile()!;
+    for (const [i, l] of engine.layers.entries()) if (l.tactic === 'view.reshape') expect(prof[i]!.ms).toBe(0);
+    const conv = prof.find((p) => p.op !== 'Reshape' && p.op !== 'Flatten')!;
+    expect(conv.ms).toBeGreaterThan(0);
+    expect(ctx.lastGpuMs()).toBeGreaterThanOrEqual(conv.ms);
+    expect(ctx.lastGpuMs()).toBeLessThan(60_000);
+    ctx.release();
+  });
+
   it("times the whole run in one pass with profile: 'total', outputs unchanged", async () => {
     const g = await gpu();
     const engine = build(demoNetwork());
