@@ -2,19 +2,22 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeEngine } from '../engine/describe.js';
-import { build } from '../engine/engine.js';
 import type { Tensor } from '../ir/tensor.js';
 import { coverage, exportOnnx, EXPORT_OPSET } from '../frontend/onnx/index.js';
 import { formatTrace } from '../passes/index.js';
 import { inferTypes, verify } from '../ir/index.js';
-import { CliError, loadEngine, loadNetwork, loadPlugins, parseShapes } from './load.js';
+import { CliError, loadNetwork, loadPlugins, parseShapes } from './load.js';
 import { DEMO_MODELS, runDemo, type DemoModel } from './demo.js';
 import { CALIBRATION_METHODS, isCalibrationMethod } from '../quant/calibrators.js';
 import { readInputs } from './inputs.js';
 import { runScript } from '../script/index.js';
 import { formatEngine } from './inspect.js';
 import { bytes, table } from './table.js';
-import { buildWithTuning } from './tune.js';
+import { BUILD_ARGS, BUILD_ARGS_HELP, engineFromArgs, type BuildArgValues } from './build-args.js';
+import type { CliCommand, FlagValues } from './command.js';
+
+/** Commands in their own modules (src/cli/<name>.ts); the rest are below. */
+const COMMANDS: Record<string, CliCommand> = {};
 
 const HELP: Record<string, string> = {
   '': `wgrt — a TensorRT-style inference optimizer for WebGPU
@@ -28,15 +31,14 @@ Commands:
   export <net> -o <model.onnx>   write a network as an ONNX model
   script <file.wg>               run a pipeline script (load, build, bench, compare, inspect, save)
   demo                           a quick INT8 experiment on the embedded Fashion-MNIST model
-
+__COMMANDS__
 <net> is 'demo', an .onnx model, a .wg script (its last network, or --network NAME), or a
 .js/.ts module whose default export is a network. ONNX inputs with symbolic dims need
 --shapes NAME:DIMxDIM... (e.g. --shapes input:8x3x224x224).
 Every command takes --plugin FILE (repeatable): a .js/.ts module whose default export is a
 plugin spec (custom ops with their kernels, see the README's Plugins section), registered first.
 Run 'wgrt <command> --help' for a command's options.`,
-  build: `wgrt build <net> -o <engine.wgrt> [--shapes NAME:DIMS] [--level N] [--disable-pass NAME]... [--verbose]
-           [--force-tactic LAYER|OP|PATTERN=TACTIC]... [--tune] [--timing-cache FILE [--timing-cache-strict]] [--iterations N]
+  build: `wgrt build <net> -o <engine.wgrt> [build options] [--iterations N] [--verbose]
 
 Builds an engine (graph optimization, lowering, tactic choice, memory planning) and writes the
 engine file. --level sets the optimization level (0: no passes); --verbose prints what each
@@ -46,7 +48,9 @@ time). --timing-cache FILE (implies --tune) reads the times measured before and 
 ones back; with --timing-cache-strict a layer missing from it is an error. --force-tactic pins
 a tactic (not timed) on the layer of that name, on every layer of that op, or on the layers whose
 names match a pattern with * and ? (e.g. 'layer1.*.conv2=conv.winograd_4x4'); 'wgrt inspect'
-shows layer names and tactics.`,
+shows layer names and tactics.
+
+${BUILD_ARGS_HELP}`,
   run: `wgrt run <engine|net> [--input NAME=FILE]... [--shapes NAME:DIMS] [--backend auto|webgpu|reference] [--seed N]
 
 Runs one inference. Inputs are seeded random data unless given: FILE is raw little-endian
@@ -80,7 +84,8 @@ the reference or with PyTorch (on more than 0.1% of the images).`,
 };
 
 function usage(cmd: string): string {
-  return HELP[cmd] ?? HELP['']!;
+  const listed = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(31)}${c.summary}\n`).join('');
+  return COMMANDS[cmd]?.help ?? HELP[cmd] ?? HELP['']!.replace('__COMMANDS__', listed);
 }
 
 function summarize(name: string, t: Tensor): string {
@@ -99,18 +104,6 @@ function summarize(name: string, t: Tensor): string {
   return line;
 }
 
-function passOptions(o: { level?: string; 'disable-pass'?: string[] }): { optimizationLevel?: number; disablePasses?: string[] } {
-  const level = o.level === undefined ? undefined : Number(o.level);
-  if (level !== undefined && !Number.isInteger(level)) throw new CliError(`--level takes an integer, not '${o.level}'`);
-  return { ...(level !== undefined ? { optimizationLevel: level } : {}), ...(o['disable-pass'] ? { disablePasses: o['disable-pass'] } : {}) };
-}
-
-function positiveInt(v: string, flag: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag} takes a positive integer, not '${v}'`);
-  return n;
-}
-
 function backendOf(v: string | undefined): 'auto' | 'webgpu' | 'reference' {
   const b = v ?? 'auto';
   if (b !== 'auto' && b !== 'webgpu' && b !== 'reference') throw new CliError(`--backend must be auto, webgpu or reference, not '${b}'`);
@@ -123,11 +116,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.log(usage(''));
     return cmd === '' ? 1 : 0;
   }
-  if (!(cmd in HELP)) throw new CliError(`unknown command '${cmd}'; commands: ${Object.keys(HELP).filter(Boolean).join(', ')}`);
+  const own = COMMANDS[cmd];
+  if (own) {
+    const parsed = parseArgs({ args: [...rest], allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, plugin: { type: 'string', multiple: true }, ...own.options } });
+    const [values, positionals] = [parsed.values as FlagValues, parsed.positionals];
+    if (values.help) {
+      console.log(own.help);
+      return 0;
+    }
+    await loadPlugins((values.plugin as string[] | undefined) ?? []);
+    return own.run(positionals, values);
+  }
+  if (!(cmd in HELP)) throw new CliError(`unknown command '${cmd}'; commands: ${[...Object.keys(HELP).filter(Boolean), ...Object.keys(COMMANDS)].join(', ')}`);
   const { values: o, positionals } = parseArgs({
     args: [...rest],
     allowPositionals: true,
     options: {
+      ...BUILD_ARGS,
       help: { type: 'boolean', short: 'h' },
       output: { type: 'string', short: 'o' },
       input: { type: 'string', multiple: true },
@@ -135,17 +140,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       seed: { type: 'string' },
       format: { type: 'string' },
       iterations: { type: 'string' },
-      'force-tactic': { type: 'string', multiple: true },
-      shapes: { type: 'string', multiple: true },
       coverage: { type: 'boolean' },
-      level: { type: 'string' },
-      'disable-pass': { type: 'string', multiple: true },
-      verbose: { type: 'boolean', short: 'v' },
-      tune: { type: 'boolean' },
-      'timing-cache': { type: 'string' },
-      'timing-cache-strict': { type: 'boolean' },
       plugin: { type: 'string', multiple: true },
-      network: { type: 'string' },
       model: { type: 'string' },
       images: { type: 'string' },
       calibration: { type: 'string' },
@@ -162,22 +158,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   switch (cmd) {
     case 'build': {
       if (!target || !o.output) throw new CliError(`usage: ${usage('build').split('\n')[0]}`);
-      const force = Object.fromEntries((o['force-tactic'] ?? []).map((f) => {
-        const eq = f.lastIndexOf('=');
-        const [k, v] = [f.slice(0, eq), f.slice(eq + 1)];
-        if (eq < 0 || !k || !v) throw new CliError(`--force-tactic takes LAYER|OP|PATTERN=TACTIC, got '${f}'`);
-        return [k, v];
-      }));
-      const network = await loadNetwork(target, net);
-      const tune = o.tune || o['timing-cache'] !== undefined;
-      if (o['timing-cache-strict'] && !o['timing-cache']) throw new CliError('--timing-cache-strict needs --timing-cache FILE');
-      const engine = tune
-        ? await buildWithTuning(network, { force, ...passOptions(o) }, {
-          ...(o['timing-cache'] ? { cachePath: o['timing-cache'] } : {}),
-          strict: !!o['timing-cache-strict'], verbose: !!o.verbose,
-          ...(o.iterations ? { iterations: positiveInt(o.iterations, '--iterations') } : {}),
-        })
-        : build(network, { force, ...passOptions(o) });
+      if (o.iterations !== undefined && o['tune-iterations'] !== undefined) throw new CliError('--iterations and --tune-iterations are the same option for build; give one');
+      const { engine } = await engineFromArgs(target, { ...(o as BuildArgValues), 'tune-iterations': o['tune-iterations'] ?? o.iterations }, (line) => console.log(line));
       if (o.verbose) console.log(formatTrace(engine.trace));
       const file = engine.serialize();
       writeFileSync(o.output, file);
@@ -186,7 +168,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     case 'run': {
       if (!target) throw new CliError(`usage: ${usage('run').split('\n')[0]}`);
-      const engine = await loadEngine(target, net, passOptions(o));
+      const engine = (await engineFromArgs(target, o as BuildArgValues)).engine;
       const feeds = readInputs(engine.graph, o.input ?? [], Number(o.seed ?? 1));
       const ctx = await engine.createContext({ backend: backendOf(o.backend) });
       const t0 = performance.now();
@@ -200,7 +182,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     case 'inspect': {
       if (!target) throw new CliError(`usage: ${usage('inspect').split('\n')[0]}`);
       if (o.coverage) return printCoverage(target);
-      const engine = await loadEngine(target, net, passOptions(o));
+      const engine = (await engineFromArgs(target, o as BuildArgValues)).engine;
       const d = describeEngine(engine);
       if (o.format === 'json') {
         console.log(JSON.stringify(d, null, 2));

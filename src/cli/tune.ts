@@ -5,6 +5,7 @@ import type { Graph } from '../ir/graph.js';
 import { requireGpu } from '../runtime/device.js';
 import type { AutotuneResult } from '../tune/autotune.js';
 import { TimingCache } from '../tune/cache.js';
+import { cliProgress } from './progress.js';
 import { table } from './table.js';
 
 export interface TuneCliOptions {
@@ -33,9 +34,7 @@ export async function buildWithTuning(network: Graph, build: BuildOptions, o: Tu
   const log = o.log ?? console.log;
   const gpu = await requireGpu();
   const cache = o.cachePath && existsSync(o.cachePath) ? TimingCache.load(o.cachePath) : new TimingCache();
-  const onProgress = o.verbose && !o.strict
-    ? (p: { layer: string; done: number; total: number; source: string }) => { if (p.source === 'timed') console.error(`tuning ${p.done}/${p.total} ${p.layer}`); }
-    : undefined;
+  const onProgress = o.strict ? undefined : cliProgress('tuning');
   const { engine, tuning } = await buildTuned(network, {
     ...build,
     tune: { gpu, cache, ...(o.strict ? { strict: true } : {}), ...(o.iterations ? { iterations: o.iterations } : {}), ...(onProgress ? { onProgress } : {}) },

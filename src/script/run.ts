@@ -13,7 +13,7 @@ import { fmt, table } from '../cli/table.js';
 import { buildWithTuning } from '../cli/tune.js';
 import { describeEngine } from '../engine/describe.js';
 import { build, Engine, type BuildOptions } from '../engine/engine.js';
-import { WgrtError } from '../errors.js';
+import { CalibrationError, WgrtError } from '../errors.js';
 import { exportOnnx } from '../frontend/onnx/index.js';
 import { buildNetwork, didYouMean, parseScript, printGraph, ScriptError, type ParseOptions, type Script, type StepDef } from '../frontend/text/index.js';
 import { STEP_VERBS } from '../frontend/text/ast.js';
@@ -29,9 +29,9 @@ import type { BuildLayerPrecision } from '../engine/int8.js';
 import { webgpuActivations } from '../runtime/activations.js';
 import { agreement, predict } from '../quant/accuracy.js';
 import { calibrate } from '../quant/calibrate.js';
+import { fileBatches } from '../quant/file-batches.js';
 import { CALIBRATION_METHODS } from '../quant/calibrators.js';
 import { imageBatches, labels } from '../quant/data.js';
-import { arrowBatches } from '../quant/data-arrow.js';
 import { quantizableNodes } from '../quant/qdq.js';
 import { QuantTable } from '../quant/table.js';
 import { StepOptions } from './options.js';
@@ -153,19 +153,17 @@ async function perform(run: Run, s: StepDef, o: StepOptions): Promise<ScriptValu
       o.check(['data', 'method', 'images', 'scale', 'shift', 'input', 'percentile', 'bins', 'backend']);
       const g = verify(inferTypes(network(run, s, o)));
       const method = o.word('method', CALIBRATION_METHODS) ?? 'entropy';
-      const inputs = g.inputs.filter((i) => !g.initializers.has(i.name));
-      const input = o.string('input') ?? inputs[0]?.name;
-      const spec = inputs.find((i) => i.name === input);
-      if (!spec) throw o.fail(s.at, `'${s.subject}' has no input '${input}' (inputs: ${inputs.map((i) => i.name).join(', ')})`);
-      const batch = spec.type.shape[0] ?? 1;
-      const data = dataFile(run, o, 'data');
       const images = o.integer('images', 1);
-      const source = data.endsWith('.arrow') || data.endsWith('.arrows')
-        ? arrowBatches(data, { batchSize: batch, shapes: { [spec.name]: spec.type.shape.slice(1) }, columns: [spec.name], ...(images ? { limit: images } : {}) })
-        : imageBatches(data, { batchSize: batch, input: spec.name, shape: spec.type.shape.slice(1), scale: o.number('scale') ?? 1 / 255, shift: o.number('shift') ?? 0, ...(images ? { limit: images } : {}) });
-      // Whole batches only: the network's batch dimension is fixed.
-      const maxBatches = Math.floor(source.examples / batch);
-      if (maxBatches < 1) throw o.fail(s.at, `the data has ${source.examples} examples, fewer than one batch of ${batch} ('${s.subject}' takes ${spec.name} ${spec.type.shape.join('x')})`);
+      const input = o.string('input');
+      const data = dataFile(run, o, 'data');
+      const from = () => fileBatches(g, data, { ...(input !== undefined ? { input } : {}), ...(images ? { limit: images } : {}), scale: o.number('scale') ?? 1 / 255, shift: o.number('shift') ?? 0 });
+      let batches: ReturnType<typeof from>;
+      try {
+        batches = from();
+      } catch (e) {
+        throw e instanceof CalibrationError ? o.fail(s.at, e.message) : e;
+      }
+      const { source, batch, maxBatches } = batches;
       const backend = o.word('backend', ['webgpu', 'reference']) ?? 'webgpu';
       const percentile = o.number('percentile');
       const bins = o.integer('bins', 128);

@@ -58,7 +58,7 @@ describe('wgrt CLI', () => {
     expect(verbose.out).toMatch(/fuse-activation: .*conv2d_1/);
     const flat = await cli('inspect', 'demo', '--level', '0');
     expect(flat.out).toMatch(/23 layers, standing for 23 source nodes/);
-    await expect(cli('build', 'demo', '-o', file, '--level', 'x')).rejects.toThrow(/--level takes an integer/);
+    await expect(cli('build', 'demo', '-o', file, '--level', 'x')).rejects.toThrow(/--level takes a non-negative integer/);
     await expect(cli('build', 'demo', '-o', file, '--disable-pass', 'nope')).rejects.toThrow(/there is no pass 'nope'/);
   });
 
