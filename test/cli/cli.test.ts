@@ -4,24 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/commands.js';
 import { EngineFormatError, PluginError, TimingCacheError } from '../../src/errors.js';
 import { unregisterPlugin } from '../../src/plugins/index.js';
+import { cli } from '../helpers/cli.js';
 import { useGpu } from '../helpers/gpu.js';
 
 useGpu();
 const dir = mkdtempSync(join(tmpdir(), 'wgrt-cli-'));
-
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  try {
-    const code = await main(args);
-    return { code, out: lines.join('\n') };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 afterEach(() => vi.restoreAllMocks());
 
