@@ -158,18 +158,24 @@ export async function calibrationFromArgs(network: Graph, v: BuildArgValues, log
   return table;
 }
 
+export interface EngineFromArgsOptions {
+  /** Changes the network once loaded, before it is calibrated and built (bench --batch). */
+  readonly network?: (network: Graph) => Graph | Promise<Graph>;
+}
+
 /** The engine the arguments ask for: an engine file as it is, or the network built with the flags. */
-export async function engineFromArgs(target: string, v: BuildArgValues, log: (s: string) => void = console.error): Promise<{ engine: Engine; network?: Graph; calibration?: QuantTable }> {
+export async function engineFromArgs(target: string, v: BuildArgValues, log: (s: string) => void = console.error, opts: EngineFromArgsOptions = {}): Promise<{ engine: Engine; network?: Graph; calibration?: QuantTable }> {
   const net = { shapes: parseShapes(v.shapes ?? []), ...(v.network !== undefined ? { network: v.network } : {}) };
   if (target.endsWith('.wgrt')) {
     const given = buildFlagsGiven(v);
     if (given.length) throw new CliError(`${given.join(', ')} apply when building a network; '${target}' is an engine file, already built (give the model instead)`);
     return { engine: await loadEngine(target, net) };
   }
-  const network = await loadNetwork(target, net);
-  const opts = buildOptions(v);
+  const loaded = await loadNetwork(target, net);
+  const network = opts.network ? await opts.network(loaded) : loaded;
+  const built = buildOptions(v);
   const calibration = await calibrationFromArgs(network, v, log);
-  const withTable: BuildOptions = { ...opts, ...(calibration ? { calibration } : {}) };
+  const withTable: BuildOptions = { ...built, ...(calibration ? { calibration } : {}) };
   const tune = v.tune || v['timing-cache'] !== undefined;
   if (v['timing-cache-strict'] && !v['timing-cache']) throw new CliError('--timing-cache-strict needs --timing-cache FILE');
   const iterations = int(v['tune-iterations'], '--tune-iterations', 1);

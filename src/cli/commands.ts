@@ -11,13 +11,23 @@ import { DEMO_MODELS, runDemo, type DemoModel } from './demo.js';
 import { CALIBRATION_METHODS, isCalibrationMethod } from '../quant/calibrators.js';
 import { readInputs } from './inputs.js';
 import { runScript } from '../script/index.js';
-import { formatEngine } from './inspect.js';
+import { formatEngine, formatLint } from './inspect.js';
+import { lintEngine } from '../engine/lint.js';
 import { bytes, table } from './table.js';
 import { BUILD_ARGS, BUILD_ARGS_HELP, engineFromArgs, type BuildArgValues } from './build-args.js';
 import type { CliCommand, FlagValues } from './command.js';
+import { bench } from './bench.js';
+import { compare } from './compare.js';
+import { bisect } from './bisect.js';
+import { report } from './report.js';
 
 /** Commands in their own modules (src/cli/<name>.ts); the rest are below. */
-const COMMANDS: Record<string, CliCommand> = {};
+const COMMANDS: Record<string, CliCommand> = {
+  bench,
+  compare,
+  bisect,
+  report,
+};
 
 const HELP: Record<string, string> = {
   '': `wgrt — a TensorRT-style inference optimizer for WebGPU
@@ -57,11 +67,16 @@ Runs one inference. Inputs are seeded random data unless given: FILE is raw litt
 data of the input's dtype (.bin) or a JSON array of numbers (.json). Prints each output's
 shape, a few values, and for 2-D outputs the argmax of each row.`,
   inspect: `wgrt inspect <engine|net> [--format text|json] [--shapes NAME:DIMS] [--level N]
+wgrt inspect <engine|net> --lint [--format text|json]
 wgrt inspect <model.onnx> --coverage
 
 Prints each layer (op, the source nodes it stands for, tactic, precision, shapes, memory slot),
-the memory plan (peak vs. unplanned), and the kernels used. With --coverage, lists every node
-of an ONNX model that wgrt cannot import (node, op, domain, opset, why); exits 1 if any.`,
+the memory plan (peak vs. unplanned), and the kernels used. With --lint, lists the patterns that
+cost speed instead, each with its layers and what to change: int8 regions broken by float ops,
+channel counts off the kernels' multiples, reformat layers, transposes around pointwise ops,
+pointwise layers left unfused, tiny low-intensity convolutions (exits 0 either way). With
+--coverage, lists every node of an ONNX model that wgrt cannot import (node, op, domain, opset,
+why); exits 1 if any.`,
   export: `wgrt export <net> -o <model.onnx> [--shapes NAME:DIMS]
 
 Writes the network as an ONNX model with standard ops (opset 21), to open in Netron or run
@@ -85,7 +100,7 @@ the reference or with PyTorch (on more than 0.1% of the images).`,
 
 function usage(cmd: string): string {
   const listed = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(31)}${c.summary}\n`).join('');
-  return COMMANDS[cmd]?.help ?? HELP[cmd] ?? HELP['']!.replace('__COMMANDS__', listed);
+  return COMMANDS[cmd]?.help ?? (cmd ? HELP[cmd] : undefined) ?? HELP['']!.replace('__COMMANDS__', listed);
 }
 
 function summarize(name: string, t: Tensor): string {
@@ -141,6 +156,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       format: { type: 'string' },
       iterations: { type: 'string' },
       coverage: { type: 'boolean' },
+      lint: { type: 'boolean' },
       plugin: { type: 'string', multiple: true },
       model: { type: 'string' },
       images: { type: 'string' },
@@ -183,6 +199,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (!target) throw new CliError(`usage: ${usage('inspect').split('\n')[0]}`);
       if (o.coverage) return printCoverage(target);
       const engine = (await engineFromArgs(target, o as BuildArgValues)).engine;
+      if (o.format && o.format !== 'text' && o.format !== 'json') throw new CliError(`--format must be text or json, not '${o.format}'`);
+      if (o.lint) {
+        const findings = lintEngine(engine);
+        console.log(o.format === 'json' ? JSON.stringify(findings, null, 2) : formatLint(engine.graph.name, findings));
+        return 0;
+      }
       const d = describeEngine(engine);
       if (o.format === 'json') {
         console.log(JSON.stringify(d, null, 2));

@@ -1,5 +1,6 @@
 // The text views of `wgrt inspect` (and the script step `inspect`): an engine's layers and memory, a network's nodes.
 import type { EngineDescription } from '../engine/describe.js';
+import type { LintFinding } from '../engine/lint.js';
 import type { Graph } from '../ir/graph.js';
 import { shapeToString } from '../ir/tensor.js';
 import { bytes, table } from './table.js';
@@ -33,5 +34,15 @@ export function formatNetwork(g: Graph): string {
     `inputs:  ${g.inputs.filter((i) => !g.initializers.has(i.name)).map((i) => typeOf(i.name)).join(', ')}`,
     `outputs: ${g.outputs.map(typeOf).join(', ')}\n`,
     table(['#', 'node', 'op', 'in', 'out'], g.nodes.map((n, i) => [i, n.name, n.op, n.inputs.map((t) => t || '_').join(' '), n.outputs.map(typeOf).join(', ')])),
+  ].join('\n');
+}
+
+/** `inspect --lint`: the findings rule by rule, each with its layers and what to change. */
+export function formatLint(name: string, findings: readonly LintFinding[]): string {
+  if (!findings.length) return `engine '${name}': no patterns that cost speed found`;
+  const rules = [...new Set(findings.map((f) => f.rule))];
+  return [
+    `engine '${name}': ${findings.length} finding${findings.length === 1 ? '' : 's'} (${rules.map((r) => `${findings.filter((f) => f.rule === r).length} ${r}`).join(', ')})`,
+    ...findings.map((f) => `\n[${f.rule}] ${f.layers.join(', ')}\n  ${f.message}\n  fix: ${f.fix}`),
   ].join('\n');
 }

@@ -7,6 +7,7 @@ import { describeEngine } from '../engine/describe.js';
 import type { Engine } from '../engine/engine.js';
 import type { QuantTable } from '../quant/table.js';
 import type { LayerTime } from '../runtime/context.js';
+import type { RunTimes } from '../runtime/perf.js';
 import { escapeXml } from './svg.js';
 
 /** One row per engine layer: what `wgrt inspect` prints. */
@@ -34,6 +35,29 @@ export function profileTable(profile: readonly LayerTime[]): Table {
     ms: Float64Array.from(profile, (l) => l.ms),
     share: Float64Array.from(profile, (l) => (total > 0 ? l.ms / total : 0)),
   });
+}
+
+/**
+ * One row per timed run of a performance run (src/runtime/perf.ts, `wgrt bench --export-times`),
+ * ms; the phase and GPU columns only when the runs have them.
+ */
+export function runTimesTable(runs: readonly RunTimes[]): Table {
+  const col = (pick: (r: RunTimes) => number | undefined) => {
+    const v = runs.map(pick);
+    return runs.length > 0 && v.every((x) => x !== undefined) ? Float64Array.from(v as number[]) : undefined;
+  };
+  const cols = {
+    iteration: Int32Array.from(runs, (_, i) => i),
+    context: Int32Array.from(runs, (r) => r.context),
+    start_ms: col((r) => r.startMs),
+    latency_ms: col((r) => r.latencyMs),
+    h2d_ms: col((r) => r.phases?.writeMs),
+    enqueue_ms: col((r) => r.phases?.enqueueMs),
+    gpu_wait_ms: col((r) => r.phases?.waitMs),
+    d2h_ms: col((r) => r.phases?.readMs),
+    gpu_compute_ms: col((r) => r.gpuMs),
+  };
+  return tableFromArrays(Object.fromEntries(Object.entries(cols).filter(([, v]) => v !== undefined)) as Record<string, Int32Array | Float64Array>);
 }
 
 /** One row per calibrated activation: threshold, int8 scale and the range seen. */

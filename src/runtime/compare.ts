@@ -1,17 +1,21 @@
 /**
  * Comparing two sets of outputs (an engine against the reference executor, or two engines):
  * per output the largest absolute and relative error, the relative L2 distance, the cosine
- * similarity, and whether every element is within `atol + rtol * |expected|` (numpy's allclose,
- * as Polygraphy checks).
+ * similarity, the 50/90/99 % quantiles of the absolute error, and whether every element is within
+ * `atol + rtol * |expected|` (numpy's allclose, as Polygraphy checks) or, with `minCosine`, whether
+ * the cosine similarity reaches it (a criterion for INT8, whose elements never meet 1e-5).
  */
 import { WgrtError } from '../errors.js';
 import { sameShape, toFloat64, type Tensor } from '../ir/tensor.js';
+import { percentile } from './bench.js';
 
 export interface Tolerance {
   /** Default 1e-5. */
   readonly atol?: number;
   /** Default 1e-5. */
   readonly rtol?: number;
+  /** Judge by cosine similarity instead: an output passes when its cosine is at least this (mismatches are still counted). */
+  readonly minCosine?: number;
 }
 
 export interface OutputComparison {
@@ -22,6 +26,8 @@ export interface OutputComparison {
   readonly maxRel: number;
   readonly relL2: number;
   readonly cosine: number;
+  /** Quantiles of |actual - expected| (nearest rank). */
+  readonly quantiles: { readonly p50: number; readonly p90: number; readonly p99: number };
   /** Elements outside atol + rtol * |expected|. */
   readonly mismatches: number;
   readonly pass: boolean;
@@ -31,6 +37,7 @@ export interface CompareReport {
   readonly kind: 'compare';
   readonly atol: number;
   readonly rtol: number;
+  readonly minCosine?: number;
   readonly outputs: readonly OutputComparison[];
   readonly pass: boolean;
 }
@@ -62,9 +69,11 @@ export function compareOutputs(actual: Readonly<Record<string, Tensor>>, expecte
     let dot = 0;
     let nx = 0;
     let ny = 0;
+    const errors = new Float64Array(y.length);
     for (let i = 0; i < y.length; i++) {
       const d = Math.abs(x[i]! - y[i]!);
       const same = d === 0 || (Number.isNaN(x[i]!) && Number.isNaN(y[i]!));
+      errors[i] = same ? 0 : Number.isNaN(d) ? Infinity : d;
       if (!same) {
         maxAbs = Math.max(maxAbs, Number.isNaN(d) ? Infinity : d);
         if (y[i] !== 0) maxRel = Math.max(maxRel, d / Math.abs(y[i]!));
@@ -75,7 +84,11 @@ export function compareOutputs(actual: Readonly<Record<string, Tensor>>, expecte
       ny += y[i]! ** 2;
     }
     const cosine = nx === 0 && ny === 0 ? 1 : dot / Math.max(Math.sqrt(nx) * Math.sqrt(ny), 1e-300);
-    return { name, shape: e.shape, maxAbs, maxRel, relL2: relativeL2(x, y), cosine, mismatches, pass: mismatches === 0 };
+    const sorted = Array.from(errors.sort());
+    const q = (p: number) => (sorted.length ? percentile(sorted, p) : 0);
+    const quantiles = { p50: q(50), p90: q(90), p99: q(99) };
+    const pass = tol.minCosine === undefined ? mismatches === 0 : cosine >= tol.minCosine;
+    return { name, shape: e.shape, maxAbs, maxRel, relL2: relativeL2(x, y), cosine, quantiles, mismatches, pass };
   });
-  return { kind: 'compare', atol, rtol, outputs, pass: outputs.every((o) => o.pass) };
+  return { kind: 'compare', atol, rtol, ...(tol.minCosine !== undefined ? { minCosine: tol.minCosine } : {}), outputs, pass: outputs.every((o) => o.pass) };
 }

@@ -1,6 +1,7 @@
 import { DeviceError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { Graph } from '../ir/graph.js';
+import { fromPhysical, layoutOf, physicalShape } from '../ir/layout.js';
 import { checkFeeds, runReference } from '../reference/index.js';
 import { packConstant, packKey, type PackSpec } from '../tactics/pack.js';
 import { sizeOf, tensor, type Tensor } from '../ir/tensor.js';
@@ -20,6 +21,12 @@ export interface ContextOptions extends DeviceOptions {
    * it runs unprofiled (see lastGpuMs).
    */
   readonly profile?: boolean | 'layers' | 'total';
+  /**
+   * Intermediate tensors to read back with the outputs (run() returns them beside the outputs):
+   * each is copied out right after the layer that writes it, before the memory plan reuses its
+   * buffer. The pass is split there, so this excludes `profile`.
+   */
+  readonly observe?: readonly string[];
 }
 
 /** Per-layer time of the last profiled run. */
@@ -28,6 +35,21 @@ export interface LayerTime {
   readonly op: string;
   readonly tactic: string;
   readonly ms: number;
+}
+
+/**
+ * Host-side times of the phases of one run, ms (performance.now() around each). The device-side
+ * copies of the inputs and outputs run inside the submitted work, so they fall in waitMs.
+ */
+export interface RunPhases {
+  /** Writing the feeds to the queue (queue.writeBuffer copies them into staging memory). */
+  readonly writeMs: number;
+  /** Encoding the command buffer and submitting it. */
+  readonly enqueueMs: number;
+  /** From the submit until the submitted work is done (the first output buffer is mapped). */
+  readonly waitMs: number;
+  /** Mapping the output buffers and copying the outputs (and timestamps) into host memory. */
+  readonly readMs: number;
 }
 
 export interface ExecutionContext {
@@ -39,6 +61,8 @@ export interface ExecutionContext {
   lastProfile(): LayerTime[] | undefined;
   /** GPU time of the whole last run, first dispatch to last, gaps included (profile set and timestamp-query only). */
   lastGpuMs(): number | undefined;
+  /** Host-side phase times of the last run (WebGPU only), else undefined. */
+  lastPhases(): RunPhases | undefined;
   release(): void;
 }
 
@@ -46,7 +70,7 @@ let warned = false;
 
 export async function createContext(engine: Engine, opts: ContextOptions = {}): Promise<ExecutionContext> {
   const backend = opts.backend ?? 'auto';
-  if (backend === 'reference') return referenceContext(engine.graph);
+  if (backend === 'reference') return referenceContext(engine.graph, opts.observe);
   const gpu = await acquireGpu(opts);
   if (!gpu) {
     if (backend === 'webgpu') throw new DeviceError(ADAPTER_HELP);
@@ -54,7 +78,7 @@ export async function createContext(engine: Engine, opts: ContextOptions = {}): 
       warned = true;
       process.emitWarning(`wgrt: ${ADAPTER_HELP}. Running on the CPU reference executor instead (slow).`, 'WgrtNoAdapter');
     }
-    return referenceContext(engine.graph);
+    return referenceContext(engine.graph, opts.observe);
   }
   for (const l of engine.layers) {
     const missing = (tacticById(l.tactic)?.features ?? []).filter((f) => !gpu.features.has(f));
@@ -65,13 +89,15 @@ export async function createContext(engine: Engine, opts: ContextOptions = {}): 
   return GpuContext.create(engine, gpu, opts);
 }
 
-function referenceContext(graph: Graph): ExecutionContext {
+function referenceContext(graph: Graph, observe: readonly string[] = []): ExecutionContext {
+  const keep = new Set([...graph.outputs, ...observe]);
   return {
     backend: 'reference',
     gpu: undefined,
-    run: async (feeds) => runReference(graph, feeds),
+    run: async (feeds) => (observe.length ? Object.fromEntries(Object.entries({ ...feeds, ...runReference(graph, feeds, { keep: 'all' }) }).filter(([k]) => keep.has(k))) : runReference(graph, feeds)),
     lastProfile: () => undefined,
     lastGpuMs: () => undefined,
+    lastPhases: () => undefined,
     release: () => {},
   };
 }
@@ -118,6 +144,7 @@ class GpuContext implements ExecutionContext {
   private busy: Promise<unknown> = Promise.resolve();
   private profile: LayerTime[] | undefined;
   private gpuMs: number | undefined;
+  private phases: RunPhases | undefined;
 
   private constructor(
     private readonly engine: Engine,
@@ -127,10 +154,13 @@ class GpuContext implements ExecutionContext {
     private readonly staging: Map<string, [GPUBufferBinding & { buffer: GPUBuffer }, GPUBuffer]>,
     private readonly owned: GPUBuffer[],
     private readonly timing: { perLayer: boolean; set: GPUQuerySet; resolve: GPUBuffer; read: GPUBuffer } | undefined,
+    /** Observed tensors (ContextOptions.observe): copied to `read` before dispatch `at`, sorted by `at`. */
+    private readonly observed: readonly { name: string; at: number; src: GPUBufferBinding & { buffer: GPUBuffer }; read: GPUBuffer }[] = [],
   ) {}
 
   static async create(engine: Engine, gpu: Gpu, opts: ContextOptions): Promise<GpuContext> {
     if (gpu.lost) throw new DeviceError(`the WebGPU device was lost (${gpu.lost}); create a new context after the device recovers`);
+    if (opts.observe?.length && opts.profile) throw new DeviceError('observe and profile exclude each other: copying observed tensors out splits the compute pass, which changes the times');
     const { device } = gpu;
     const g = engine.graph;
     const weights = uploadWeights(engine, gpu);
@@ -175,6 +205,16 @@ class GpuContext implements ExecutionContext {
       staging.set(o, [bufferOf(o), b]);
       owned.push(b);
     }
+    const observed: GpuContext['observed'][number][] = [];
+    for (const t of new Set(opts.observe)) {
+      if (g.initializers.has(t) || g.outputs.includes(t)) continue;
+      const li = engine.layers.findIndex((l) => l.outputs.includes(t));
+      if (li < 0 && !g.inputs.some((i) => i.name === t)) throw new DeviceError(`observe: '${t}' is no layer's output nor an input of the engine; observe tensors that 'wgrt inspect' lists as layer outputs`);
+      const read = device.createBuffer({ size: gpuBytes(g.type(t)), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: `observe ${t}` });
+      owned.push(read);
+      observed.push({ name: t, at: dispatches.filter((x) => x.layer <= li).length, src: bufferOf(t), read });
+    }
+    observed.sort((a, b) => a.at - b.at);
     let timing: GpuContext['timing'];
     if (opts.profile && gpu.features.has('timestamp-query')) {
       const perLayer = opts.profile !== 'total';
@@ -185,7 +225,7 @@ class GpuContext implements ExecutionContext {
       owned.push(resolve, read);
       timing = { perLayer, set, resolve, read };
     }
-    return new GpuContext(engine, gpu, slots, dispatches, staging, owned, timing);
+    return new GpuContext(engine, gpu, slots, dispatches, staging, owned, timing, observed);
   }
 
   lastProfile(): LayerTime[] | undefined {
@@ -194,6 +234,10 @@ class GpuContext implements ExecutionContext {
 
   lastGpuMs(): number | undefined {
     return this.gpuMs;
+  }
+
+  lastPhases(): RunPhases | undefined {
+    return this.phases;
   }
 
   run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
@@ -208,9 +252,11 @@ class GpuContext implements ExecutionContext {
     checkFeeds(g, feeds);
     if (this.gpu.lost) throw new DeviceError(`the WebGPU device was lost (${this.gpu.lost}); create a new context`);
     const { device } = this.gpu;
+    const t0 = performance.now();
     for (const [name, t] of Object.entries(feeds)) {
       if (t.data.length > 0) device.queue.writeBuffer(this.slots[this.engine.memory.assign[name]!]!, 0, toGpuWords(t));
     }
+    const t1 = performance.now();
     const encoder = device.createCommandEncoder();
     if (this.timing?.perLayer) {
       // One pass per layer so each layer's start and end can be stamped.
@@ -227,9 +273,17 @@ class GpuContext implements ExecutionContext {
       pass?.end();
     } else {
       const t = this.timing;
-      const pass = encoder.beginComputePass(t ? { timestampWrites: { querySet: t.set, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
-      for (const { d } of this.dispatches) encodeDispatch(pass, d);
+      let pass = encoder.beginComputePass(t ? { timestampWrites: { querySet: t.set, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
+      for (const [i, { d }] of this.dispatches.entries()) {
+        if (this.observed.some((o) => o.at === i)) {
+          pass.end();
+          this.copyObserved(encoder, i);
+          pass = encoder.beginComputePass();
+        }
+        encodeDispatch(pass, d);
+      }
       pass.end();
+      this.copyObserved(encoder, this.dispatches.length);
     }
     if (this.timing) {
       encoder.resolveQuerySet(this.timing.set, 0, this.timing.set.count, this.timing.resolve, 0);
@@ -237,6 +291,8 @@ class GpuContext implements ExecutionContext {
     }
     for (const [src, b] of this.staging.values()) encoder.copyBufferToBuffer(src.buffer, src.offset ?? 0, b, 0, b.size);
     device.queue.submit([encoder.finish()]);
+    const t2 = performance.now();
+    let done: number | undefined;
     const out: Record<string, Tensor> = {};
     for (const o of g.outputs) {
       const c = g.initializers.get(o);
@@ -246,8 +302,15 @@ class GpuContext implements ExecutionContext {
     try {
       for (const [o, [, b]] of this.staging) {
         await b.mapAsync(GPUMapMode.READ);
+        done ??= performance.now(); // one submit: the first map resolves when all its work is done
         out[o] = fromGpuWords(g.type(o), b.getMappedRange().slice(0));
         b.unmap();
+      }
+      for (const { name, read } of this.observed) {
+        const [type, layout] = [g.type(name), layoutOf(g, name)];
+        await read.mapAsync(GPUMapMode.READ);
+        out[name] = fromPhysical(fromGpuWords({ ...type, shape: physicalShape(type.shape, layout) }, read.getMappedRange().slice(0)), layout);
+        read.unmap();
       }
       if (this.timing) {
         await this.timing.read.mapAsync(GPUMapMode.READ);
@@ -266,7 +329,13 @@ class GpuContext implements ExecutionContext {
     } catch (e) {
       throw new DeviceError(`reading results back failed${this.gpu.lost ? ` (device lost: ${this.gpu.lost})` : ''}: ${(e as Error).message}`);
     }
+    this.phases = { writeMs: t1 - t0, enqueueMs: t2 - t1, waitMs: (done ?? t2) - t2, readMs: performance.now() - (done ?? t2) };
     return out;
+  }
+
+  /** Copies the observed tensors due before dispatch `at` (between passes). */
+  private copyObserved(encoder: GPUCommandEncoder, at: number): void {
+    for (const o of this.observed) if (o.at === at) encoder.copyBufferToBuffer(o.src.buffer, o.src.offset ?? 0, o.read, 0, o.read.size);
   }
 
   release(): void {

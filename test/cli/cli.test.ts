@@ -16,8 +16,8 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('wgrt CLI', () => {
   it('prints help for the tool and for each command', async () => {
-    expect((await cli('--help')).out).toMatch(/build <net> -o <engine.wgrt>[\s\S]*demo/);
-    for (const c of ['build', 'run', 'inspect', 'script', 'demo']) {
+    expect((await cli('--help')).out).toMatch(/build <net> -o <engine.wgrt>[\s\S]*demo[\s\S]*bench[\s\S]*compare[\s\S]*bisect[\s\S]*report/);
+    for (const c of ['build', 'run', 'inspect', 'script', 'demo', 'bench', 'compare', 'bisect', 'report']) {
       const r = await cli(c, '--help');
       expect(r.code).toBe(0);
       expect(r.out).toContain(`wgrt ${c}`);

@@ -10,10 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-// What the page code below reads (the tests compile without the DOM library).
-interface PageEl { id: string; textContent: string | null; querySelector(s: string): PageEl | null }
-declare const document: { querySelectorAll(s: string): Iterable<PageEl> };
+import { chromiumPath, renderPage } from '../helpers/browser.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const NOTEBOOKS = join(ROOT, 'notebooks');
@@ -22,14 +19,13 @@ const OUT = join(NOTEBOOKS, 'out');
 const run = promisify(execFile);
 const which = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() || undefined;
 const jupyter = which('jupyter');
-const chromium = which('chromium') ?? which('chromium-browser') ?? which('google-chrome');
 const names = readdirSync(NOTEBOOKS).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort();
-const ready = !!jupyter && !!chromium;
+const ready = !!jupyter && !!chromiumPath;
 
 describe.skipIf(!ready && !process.env['CI'])('notebooks: executed with tslab, rendered in Chromium', () => {
   let kernels = '';
   beforeAll(async () => {
-    if (!ready) throw new Error(`notebook tests need jupyter (${jupyter ?? 'missing'}) and chromium (${chromium ?? 'missing'}): run scripts/setup.sh as root on Debian 12`);
+    if (!ready) throw new Error(`notebook tests need jupyter (${jupyter ?? 'missing'}) and chromium (${chromiumPath ?? 'missing'}): run scripts/setup.sh as root on Debian 12`);
     // The kernel is registered in a private prefix, and the notebooks import ../dist: build it fresh.
     kernels = mkdtempSync(join(tmpdir(), 'wgrt-kernels-'));
     await run('bash', [join(ROOT, 'scripts/notebook-install.sh'), '--prefix', kernels], { cwd: ROOT });
@@ -67,31 +63,15 @@ describe.skipIf(!ready && !process.env['CI'])('notebooks: executed with tslab, r
       // nbconvert prints the failing cell and the kernel's error on stderr.
       expect(failure.slice(-4000), `${name} failed to execute`).toBe('');
 
-      const { chromium: browser } = await import('playwright-core');
-      const b = await browser.launch({ executablePath: chromium!, args: ['--no-sandbox'] });
-      try {
-        const page = await b.newPage({ viewport: { width: 1280, height: 900 } });
-        const errors: string[] = [];
-        page.on('pageerror', (e) => errors.push(e.message));
-        await page.goto(`file://${join(OUT, name.replace(/\.ipynb$/, '.html'))}`);
-        // Plotly draws asynchronously: wait until every plot has its SVG (or time out and report).
-        await page.waitForFunction(() => [...document.querySelectorAll('.wgrt-plot')].every((d) => d.querySelector('svg.main-svg')), undefined, { timeout: 60_000 }).catch(() => undefined);
-        const seen = await page.evaluate(() => ({
-          plots: [...document.querySelectorAll('.wgrt-plot')].map((d) => ({ id: d.id, drawn: !!d.querySelector('svg.main-svg'), text: (d.textContent ?? '').slice(0, 200) })),
-          views: [...document.querySelectorAll('.wgrt-view')].map((d) => ({ drawn: !!d.querySelector('svg') })),
-          errorText: [...document.querySelectorAll('.output_error, .jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]')].map((e) => (e.textContent ?? '').slice(0, 300)),
-        }));
-        // Debian's nbconvert loads its local MathJax with the 'Safe' extension, which Debian lacks:
-        // MathJax's "Loading …" message would stay over the page. The notebooks use no math.
-        await page.addStyleTag({ content: '#MathJax_Message { display: none !important; }' });
-        await page.screenshot({ path: join(OUT, name.replace(/\.ipynb$/, '.png')), fullPage: true });
-        expect(errors, `${name}: script errors in the page`).toEqual([]);
-        expect(seen.errorText, `${name}: error output in the notebook`).toEqual([]);
-        for (const p of seen.plots) expect(p.drawn, `${name}: plot '${p.id}' did not draw (${p.text})`).toBe(true);
-        expect(seen.views.every((v) => v.drawn), `${name}: a graph view has no SVG`).toBe(true);
-      } finally {
-        await b.close();
-      }
+      // Debian's nbconvert loads its local MathJax with the 'Safe' extension, which Debian lacks:
+      // MathJax's "Loading …" message would stay over the page. The notebooks use no math.
+      const seen = await renderPage(join(OUT, name.replace(/\.ipynb$/, '.html')), {
+        screenshot: join(OUT, name.replace(/\.ipynb$/, '.png')), css: '#MathJax_Message { display: none !important; }',
+      });
+      expect(seen.errors, `${name}: script errors in the page`).toEqual([]);
+      expect(seen.errorText, `${name}: error output in the notebook`).toEqual([]);
+      for (const p of seen.plots) expect(p.drawn, `${name}: plot '${p.id}' did not draw (${p.text})`).toBe(true);
+      expect(seen.views.every((v) => v), `${name}: a graph view has no SVG`).toBe(true);
     }, 900_000);
   }
 });

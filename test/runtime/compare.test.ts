@@ -27,6 +27,22 @@ describe('compareOutputs', () => {
     expect([r.pass, r.outputs[0]!.maxAbs, r.outputs[0]!.mismatches]).toEqual([false, Infinity, 1]);
   });
 
+  it('error quantiles by nearest rank, and --min-cosine as the criterion instead of allclose', () => {
+    // |errors| 0.1, 0.2, ..., 1.0 over 10 elements: p50 the 5th (0.5), p90 the 9th (0.9), p99 the 10th (1.0).
+    const expected = Array.from({ length: 10 }, (_, i) => 10 + i);
+    const actual = expected.map((v, i) => v + (i % 2 ? 1 : -1) * (i + 1) / 10);
+    const o = compareOutputs({ y: f32(actual) }, { y: f32(expected) }).outputs[0]!;
+    expect(o.quantiles.p50).toBeCloseTo(0.5, 5);
+    expect(o.quantiles.p90).toBeCloseTo(0.9, 5);
+    expect(o.quantiles.p99).toBeCloseTo(1.0, 5);
+    expect(o.pass).toBe(false);
+    const byCosine = compareOutputs({ y: f32(actual) }, { y: f32(expected) }, { minCosine: 0.999 });
+    expect(byCosine.outputs[0]!.cosine).toBeGreaterThan(0.999);
+    expect([byCosine.pass, byCosine.minCosine, byCosine.outputs[0]!.mismatches]).toEqual([true, 0.999, 10]);
+    expect(compareOutputs({ y: f32([1, 0]) }, { y: f32([0, 1]) }, { minCosine: 0.5 }).pass).toBe(false); // cosine 0
+    expect(compareOutputs({ y: f32([]) }, { y: f32([]) }).outputs[0]!.quantiles).toEqual({ p50: 0, p90: 0, p99: 0 });
+  });
+
   it('names the output that is missing or shaped differently', () => {
     expect(() => compareOutputs({ z: f32([1]) }, { y: f32([1]) })).toThrow(/output 'y' is missing.*it has z/);
     expect(() => compareOutputs({ y: f32([1, 2]) }, { y: f32([1]) })).toThrow(/output 'y' is \[2\] on one side and \[1\]/);
