@@ -121,4 +121,11 @@ describe('a calibration table broken in one layer', () => {
     expect(b.out).toMatch(/sensitivity[^\n]*\n\s+\/conv1\/Conv /); // ranked first
     expect(b.out.trim().split('\n').at(-1)).toBe('--layer-precision /conv1/Conv=fp32');
   });
+
+  it('bisect finds the stem conv of small_resnet under entropy calibration', async () => {
+    const b = await cli('bisect', CNN.replace('small_cnn', 'small_resnet'), '--shapes', 'image:8x1x28x28', '--int8', '--calib', CALIB, '--calib-method', 'entropy', '--calib-images', '64', '--data', CALIB);
+    expect(b.code).toBe(0);
+    expect(b.out).toMatch(/sensitivity[^\n]*\n\s+\/stem\/stem\.0\/Conv /); // ranked first
+    expect(b.out.trim().split('\n').at(-1)).toBe('--layer-precision /stem/stem.0/Conv=fp32');
+  }, 300_000);
 });
