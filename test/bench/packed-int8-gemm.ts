@@ -86,13 +86,14 @@ function direct(TM: number, TN: number): { code: string; groups: [number, number
   };
 }
 
-function staged(SGM: number, SGN: number, TM: number, TN: number, BKW: number, PAD: number): { code: string; groups: [number, number]; threads: number } {
+function staged(SGM: number, SGN: number, TM: number, TN: number, BKW: number, PAD: number, arrays = false): { code: string; groups: [number, number]; threads: number } {
   const [BM, BN, NT, RS] = [SGM * 16 * TM, SGN * 16 * TN, 32 * SGM * SGN, BKW + PAD];
-  const t = tiles(TM, TN, 'r0 + sm * ' + `${16 * TM}u`, 'c0 + sn * ' + `${16 * TN}u`);
-  const loads = [
+  const t = arrays ? arrayTiles(TM, TN) : tiles(TM, TN, 'r0 + sm * ' + `${16 * TM}u`, 'c0 + sn * ' + `${16 * TN}u`);
+  const loads = arrays ? [`for (var i = 0u; i < ${TM}u; i++) { l[i] = subgroupMatrixLoad<Left, row_major>(&sa, (sm * ${16 * TM}u + i * 16u) * ${RS}u + kk, ${RS}u); }`] : [
     ...Array.from({ length: TM }, (_, i) => `l${i} = subgroupMatrixLoad<Left, row_major>(&sa, (sm * ${16 * TM}u + ${16 * i}u) * ${RS}u + kk, ${RS}u);`),
     ...Array.from({ length: TN }, (_, j) => `q${j} = subgroupMatrixLoad<Right, col_major>(&sb, (sn * ${16 * TN}u + ${16 * j}u) * ${RS}u + kk, ${RS}u);`),
   ];
+  if (arrays) t.mma = `for (var j = 0u; j < ${TN}u; j++) {\n        let q = subgroupMatrixLoad<Right, col_major>(&sb, (sn * ${16 * TN}u + j * 16u) * ${RS}u + kk, ${RS}u);\n        for (var i = 0u; i < ${TM}u; i++) { acc[i][j] = subgroupMatrixMultiplyAccumulate(l[i], q, acc[i][j]); }\n      }`;
   const stage = (tile: string, src: string, rows: number, first: string) => `for (var i = lid; i < ${(rows * BKW) / 4}u; i += ${NT}u) {
       let r = i / ${BKW / 4}u;
       let q = i % ${BKW / 4}u;
@@ -126,6 +127,15 @@ var<workgroup> sb: array<i32, ${BN * RS}>;
   }
   ${t.store}
 }`,
+  };
+}
+
+/** As conv.int8_mma holds them: accumulators and left operands in arrays, loops over the tiles. */
+function arrayTiles(TM: number, TN: number) {
+  return {
+    decl: `var acc: array<array<subgroup_matrix_result<i32, 16, 16>, ${TN}>, ${TM}>;\n  var l: array<Left, ${TM}>;`,
+    mma: '',
+    store: `for (var i = 0u; i < ${TM}u; i++) {\n    for (var j = 0u; j < ${TN}u; j++) {\n      subgroupMatrixStore<row_major>(&c, (r0 + sm * ${16 * TM}u + i * 16u) * ${N}u + c0 + sn * ${16 * TN}u + j * 16u, acc[i][j], ${N}u);\n    }\n  }`,
   };
 }
 
@@ -181,6 +191,8 @@ for (const [SGM, SGN, TM, TN, BKW, PAD] of [
 ] as const) {
   rows.push(await time(`staged ${SGM}x${SGN} sg, TM${TM} TN${TN}, BK ${4 * BKW}${PAD ? ` pad ${PAD}` : ''}`, staged(SGM, SGN, TM, TN, BKW, PAD)));
 }
+rows.push(await time('staged 2x4 sg, TM2 TN2, BK 32, arrays and loops', staged(2, 4, 2, 2, 8, 0, true)));
+rows.push(await time('staged 2x2 sg, TM2 TN2, BK 32, arrays and loops', staged(2, 2, 2, 2, 8, 0, true)));
 console.log(`packed int8 GEMM ${M}x${N}x${K} on ${adapter.vendor} ${adapter.description || adapter.architecture}; GPU median of 11 runs (timestamp queries)\n`);
 console.log(table(['kernel', 'ms', 'TOPS', 'check'], rows));
 await releaseDevices();
