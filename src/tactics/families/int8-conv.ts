@@ -11,9 +11,11 @@
  * not a device feature, so it is not in Tactic.features (checked against device features).
  *
  * On the H100 (ResNet-50 batch 32, test/bench/RESULTS.md) the INT8 engine runs about as fast as the
- * fp32 one, not faster, and conv.int8_mma is 65x slower than cuBLAS's int8 GEMM: staging an
- * operand tile still reads four i32 words per packed word. Faster needs i8 activations stored
- * packed between layers.
+ * fp32 one, not faster, and conv.int8_mma is 65x slower than cuBLAS's int8 GEMM. Not because of
+ * its operand loads: without them it still takes 8.7 of its 12 ms, while a probe kernel of the
+ * same tile shape on packed operands (test/bench/packed-int8-gemm.ts) takes 0.85 ms. Its
+ * structure is the cost (accumulators in arrays indexed in loops cost 1.9x in the probe; the
+ * epilogue through workgroup memory is the next suspect), then i8 activations stored packed.
  */
 import { UnsupportedError } from '../../errors.js';
 import { convGeometry } from '../../ir/ops/index.js';
