@@ -22,6 +22,7 @@ export { measurePeaks, type AdapterPeaks, type PeakOptions } from './tune/peaks.
 export type { EngineLayer, LayerPrecision } from './engine/layers.js';
 export type { Precision, PrecisionChoice } from './tune/choose.js';
 export { benchmark, percentile, type BenchReport, type BenchOptions, type Stats } from './runtime/bench.js';
+export { medianProfile, runPerf, summarizePerf, type PerfSummary, type RunTimes } from './runtime/perf.js';
 export { compareOutputs, relativeL2, type CompareReport, type OutputComparison, type Tolerance } from './runtime/compare.js';
 export { createContext, type ExecutionContext, type ContextOptions, type LayerTime, type Backend } from './runtime/context.js';
 export { acquireGpu, requireGpu, releaseDevices, type Gpu, type AdapterSummary, type DeviceOptions } from './runtime/device.js';

@@ -156,7 +156,15 @@ class GpuContext implements ExecutionContext {
     private readonly timing: { perLayer: boolean; set: GPUQuerySet; resolve: GPUBuffer; read: GPUBuffer } | undefined,
     /** Observed tensors (ContextOptions.observe): copied to `read` before dispatch `at`, sorted by `at`. */
     private readonly observed: readonly { name: string; at: number; src: GPUBufferBinding & { buffer: GPUBuffer }; read: GPUBuffer }[] = [],
-  ) {}
+  ) {
+    this.stamped = new Set(dispatches.map((x) => x.layer));
+    this.copyBefore = new Set(observed.map((o) => o.at));
+  }
+
+  /** Layers with dispatches: a view (Reshape, Flatten) has no pass, and its stamps are never written. */
+  private readonly stamped: ReadonlySet<number>;
+  /** Dispatch indices before which observed tensors are copied out. */
+  private readonly copyBefore: ReadonlySet<number>;
 
   static async create(engine: Engine, gpu: Gpu, opts: ContextOptions): Promise<GpuContext> {
     if (gpu.lost) throw new DeviceError(`the WebGPU device was lost (${gpu.lost}); create a new context after the device recovers`);
@@ -275,7 +283,7 @@ class GpuContext implements ExecutionContext {
       const t = this.timing;
       let pass = encoder.beginComputePass(t ? { timestampWrites: { querySet: t.set, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
       for (const [i, { d }] of this.dispatches.entries()) {
-        if (this.observed.some((o) => o.at === i)) {
+        if (this.copyBefore.has(i)) {
           pass.end();
           this.copyObserved(encoder, i);
           pass = encoder.beginComputePass();
@@ -318,10 +326,10 @@ class GpuContext implements ExecutionContext {
         this.timing.read.unmap();
         const ms = (from: number, to: number) => Number(t[to]! - t[from]!) / 1e6;
         if (this.timing.perLayer) {
-          // A layer without dispatches (a view: Reshape, Flatten) has no pass, and its stamps are never written.
-          const stamped = [...new Set(this.dispatches.map((x) => x.layer))];
-          this.gpuMs = stamped.length ? ms(2 * Math.min(...stamped), 2 * Math.max(...stamped) + 1) : 0;
-          this.profile = this.engine.layers.map((l, i) => ({ layer: l.name, op: l.op, tactic: l.tactic, ms: stamped.includes(i) ? ms(2 * i, 2 * i + 1) : 0 }));
+          const first = this.dispatches[0]?.layer;
+          const last = this.dispatches[this.dispatches.length - 1]?.layer;
+          this.gpuMs = first !== undefined && last !== undefined ? ms(2 * first, 2 * last + 1) : 0;
+          this.profile = this.engine.layers.map((l, i) => ({ layer: l.name, op: l.op, tactic: l.tactic, ms: this.stamped.has(i) ? ms(2 * i, 2 * i + 1) : 0 }));
         } else {
           this.gpuMs = ms(0, 1);
         }
