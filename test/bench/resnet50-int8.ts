@@ -3,10 +3,11 @@
 // Q/DQ inserted, built with fuse-int8-conv's Int8Convs; the fp32 engine, the INT8 engine with
 // heuristic tactics and (--tune) the INT8 engine tuned among every int8 tactic the adapter has
 // (conv.int8_mma on subgroup matrices where Dawn exposes them: this script asks for
-// allow_unsafe_apis) are checked against each other and timed interleaved (./interleave.ts); then
+// allow_unsafe_apis), and (--mma) the INT8 engine with every Int8Conv on conv.int8_mma at its
+// heuristic point, are checked against each other and timed interleaved (./interleave.ts); then
 // the slowest layers of the last INT8 engine. Baseline in the same command on the H100:
 // python3 test/bench/baselines/torch_resnet50.py r50.onnx 20 --batch 32 --fp16 (fp16 channels-last eager).
-//   npx tsx test/bench/resnet50-int8.ts MODEL.onnx [--iterations 20] [--tune] [--calib 2] [--top 10]
+//   npx tsx test/bench/resnet50-int8.ts MODEL.onnx [--iterations 20] [--tune] [--mma] [--calib 2] [--top 10]
 // The batch is the model's (torch_resnet50.py --batch B exports it so).
 // No assertions: record results in test/bench/RESULTS.md.
 import { parseArgs } from 'node:util';
@@ -26,7 +27,7 @@ import { median, timeInterleaved } from './interleave.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { iterations: { type: 'string' }, tune: { type: 'boolean' }, calib: { type: 'string' }, top: { type: 'string' } },
+  options: { iterations: { type: 'string' }, tune: { type: 'boolean' }, mma: { type: 'boolean' }, calib: { type: 'string' }, top: { type: 'string' } },
 });
 const model = positionals[0] ?? 'test/data/onnx-conformance/light/light_resnet50/model.onnx';
 const iterations = Number(values.iterations ?? 20);
@@ -45,6 +46,7 @@ const q = insertQdq(graph, { amax: (n) => qt.amax(n) });
 console.log(`${model}: input ${input.name} [${input.type.shape.join(', ')}]; calibrated on ${batches.length} random batches in ${since(t0)} s; adapter ${gpu.adapter.vendor} ${gpu.adapter.description || gpu.adapter.architecture}, subgroup matrices: ${gpu.features.has('chromium-experimental-subgroup-matrix') ? 'yes' : 'no'}`);
 
 const engines: [string, Engine][] = [['fp32, heuristic', build(graph)], ['int8, heuristic', build(q)]];
+if (values.mma) engines.push(['int8, conv.int8_mma', build(q, { force: { Int8Conv: 'conv.int8_mma' } })]);
 if (values.tune) {
   t0 = performance.now();
   engines.push(['int8, tuned', (await buildTuned(q, { tune: { gpu, iterations: 5 } })).engine]);

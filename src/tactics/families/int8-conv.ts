@@ -10,12 +10,12 @@
  * Dawn has on every adapter wgrt meets (lavapipe, NVIDIA through Vulkan): a WGSL language feature,
  * not a device feature, so it is not in Tactic.features (checked against device features).
  *
- * On the H100 (ResNet-50 batch 32, test/bench/RESULTS.md) the INT8 engine runs about as fast as the
- * fp32 one, not faster, and conv.int8_mma is 65x slower than cuBLAS's int8 GEMM. Not because of
- * its operand loads: without them it still takes 8.7 of its 12 ms, while a probe kernel of the
- * same tile shape on packed operands (test/bench/packed-int8-gemm.ts) takes 0.85 ms. Its
- * structure is the cost (accumulators in arrays indexed in loops cost 1.9x in the probe; the
- * epilogue through workgroup memory is the next suspect), then i8 activations stored packed.
+ * On the H100 (test/bench/RESULTS.md) conv.int8_mma takes 4.7 ms on a 4096³ GEMM, 25x cuBLAS's
+ * int8 GEMM; ResNet-50 batch 32 with every conv on it runs in 0.77x the fp32 engine's time. Its
+ * cost is staging: per 32-deep K step each thread gathers and packs its words of both operands
+ * with one barrier either side, for 4 MMAs per subgroup. What would cut it: i8 activations stored
+ * packed (4 per word, channel-last), so that a conv's X tile is a vec4 copy as a GEMM's already is,
+ * and double-buffered steps.
  */
 import { UnsupportedError } from '../../errors.js';
 import { convGeometry } from '../../ir/ops/index.js';
@@ -158,7 +158,7 @@ export const INT8_CONV_IMPLICIT_GEMM: Tactic = {
 };
 
 const MMA_FEATURE = 'chromium-experimental-subgroup-matrix';
-const MAX_S = 4;
+const MAX_S = 2;
 const SG = 32;
 /** Dawn's default maxComputeWorkgroupStorageSize; the kernel's tiles and slots stay within it. */
 const SMEM_BYTES = 16384;
@@ -188,16 +188,16 @@ export const INT8_CONV_MMA: Tactic = {
   features: [MMA_FEATURE, 'subgroups'],
   space: [
     { bm: 64, bn: 64, sm: 2, sn: 2, kw: 8 },
-    { bm: 128, bn: 128, sm: 4, sn: 2, kw: 8 },
-    { bm: 128, bn: 128, sm: 2, sn: 4, kw: 8 },
     { bm: 128, bn: 64, sm: 2, sn: 2, kw: 8 },
     { bm: 64, bn: 128, sm: 2, sn: 2, kw: 8 },
-    { bm: 128, bn: 128, sm: 4, sn: 4, kw: 16 },
-    { bm: 64, bn: 64, sm: 2, sn: 2, kw: 16 },
-    { bm: 32, bn: 64, sm: 1, sn: 2, kw: 16 },
-    { bm: 64, bn: 32, sm: 2, sn: 1, kw: 16 },
+    { bm: 32, bn: 64, sm: 1, sn: 2, kw: 8 },
+    { bm: 64, bn: 32, sm: 2, sn: 1, kw: 8 },
+    { bm: 32, bn: 32, sm: 1, sn: 1, kw: 8 },
+    { bm: 16, bn: 64, sm: 1, sn: 1, kw: 8 },
   ],
-  supports: (layer) => gemmable(layer) && convGeometry(layer.ctx, layer.attrs).group === 1,
+  // x and the packed weight are also bound as vec4 arrays, which want at least 16 bytes.
+  supports: (layer) => gemmable(layer) && convGeometry(layer.ctx, layer.attrs).group === 1 &&
+    sizeOf(layer.inputs[0]!.shape) >= 4 && layer.inputs[1]!.shape[0]! * Math.ceil(layer.inputs[1]!.shape[1]! / 4) * sizeOf(layer.inputs[1]!.shape.slice(2)) >= 4,
   heuristic(layer) {
     const area = (p: TacticParams) => p['bm']! * p['bn']!;
     const fit = [...this.space].sort((a, b) => area(b) - area(a));
@@ -211,14 +211,17 @@ export const INT8_CONV_MMA: Tactic = {
     const cols = g.n * sizeOf(g.outSpatial);
     const [tilesM, tilesN] = [Math.ceil(g.m / t.bm), Math.ceil(cols / t.bn)];
     const count = tilesM * tilesN;
+    const kWords = sizeOf(g.kernel) * cg4;
+    const gemm = sizeOf(g.outSpatial) === 1;
+    const xVec = gemm && sizeOf(g.kernel) === 1 && sizeOf(layer.inputs[0]!.shape.slice(2)) === 1 && g.c % 4 === 0;
     const meta = geometryMeta(new Meta().u32(g.m, g.c, g.c, g.m), layer)
-      .u32(cols, cg4, sizeOf(g.kernel) * cg4, tilesM, tilesN, count, sizeOf(g.outSpatial) === 1 ? 1 : 0);
+      .u32(cols, cg4, kWords, tilesM, tilesN, count, gemm ? 1 : 0, kWords % 4 === 0 ? 1 : 0, xVec ? 1 : 0);
     return [{
       kernel: this.kernel,
       constants: { BM: t.bm, BN: t.bn, SM: t.sm, SN: t.sn, KW: t.kw, SG, ...e.constants },
       meta: meta.done(),
       dispatch: grid(count),
-      bindings: e.bindings,
+      bindings: [...e.bindings, { input: 1, pack: 'i8x4' }, { input: 0 }],
     }];
   },
 };
