@@ -77,6 +77,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   // A convolution's X tile: this thread's column, decoded once (NT is a multiple of BN).
   let x_col = col0 + lid % BN;
   let column = gemm_column(geo, 0u, x_col);
+  // When CG4 is a multiple of KW (channels a multiple of 4 KW), a step's words lie in one window
+  // tap: counted along with the steps (c4, tap_h, tap_w) instead of divided out of every word.
+  let by_tap = !gemm && !x_vec && geo.cg4 % KW == 0u;
+  var c4 = 0u;
+  var tap_h = 0u;
+  var tap_w = 0u;
 
   var a00 = Acc();
   var a01 = Acc();
@@ -110,7 +116,28 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     // X tile: word k of column c at c * KW + k. A GEMM's row of x is contiguous along K, so
     // consecutive threads take consecutive words of a column; a convolution's pixels are
     // contiguous, so consecutive threads take consecutive columns.
-    if (x_vec) {
+    if (by_tap) {
+      let ih = column.ih0 + i32(tap_h) * geo.dil.x;
+      let iw = column.iw0 + i32(tap_w) * geo.dil.y;
+      let inside = x_col < cols && ih >= 0 && ih < geo.in_h && iw >= 0 && iw < geo.in_w;
+      let pixel = column.base + u32(ih * geo.in_w + iw);
+      for (var l = lid; l < BN * KW; l += NT) {
+        let k = l / BN;
+        let c0 = (c4 + k) * 4u;
+        var word = select(0u, pad_word(), x_col < cols);
+        if (inside) { word = pack_x(pixel + c0 * geo.plane, geo.plane, min(4u, geo.cg - c0)); }
+        smem[b_base + (l % BN) * KW + k] = bitcast<i32>(word);
+      }
+      c4 += KW;
+      if (c4 == geo.cg4) {
+        c4 = 0u;
+        tap_w += 1u;
+        if (tap_w == geo.kw_n) {
+          tap_w = 0u;
+          tap_h += 1u;
+        }
+      }
+    } else if (x_vec) {
       for (var l = lid; l < BN * KW; l += NT) {
         let col = col0 + l / KW;
         let kk = k0 + l % KW;
