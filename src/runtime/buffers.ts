@@ -1,5 +1,5 @@
 import { isFloat } from '../ir/dtype.js';
-import { getNumber, sizeOf, tensor, type Tensor, type TensorType } from '../ir/tensor.js';
+import { fromNumbers, getNumber, sizeOf, tensor, type Tensor, type TensorType } from '../ir/tensor.js';
 
 /**
  * On the GPU every element is one 32-bit word: f32 for float dtypes (f16 values widened),
@@ -29,5 +29,5 @@ export function fromGpuWords(type: TensorType, words: ArrayBuffer): Tensor {
   if (type.dtype === 'f32') return tensor('f32', type.shape, new Float32Array(words.slice(0, n * 4)));
   if (type.dtype === 'i32') return tensor('i32', type.shape, new Int32Array(words.slice(0, n * 4)));
   const src = isFloat(type.dtype) ? new Float32Array(words, 0, n) : new Int32Array(words, 0, n);
-  return tensor(type.dtype, type.shape, Array.from(src));
+  return tensor(type.dtype, type.shape, fromNumbers(type.dtype, src));
 }

@@ -1,3 +1,4 @@
+import { allocate } from '../ir/dtype.js';
 import { fromPhysical, physicalShape, toPhysical } from '../ir/layout.js';
 import { packConstant, packKey } from '../tactics/pack.js';
 import { sizeOf, tensor, type Tensor } from '../ir/tensor.js';
@@ -117,18 +118,18 @@ export function sampleRanges(n: number): [number, number][] | undefined {
   return Array.from({ length: SAMPLE_CHUNKS }, (_, i) => [Math.floor((i * (n - SAMPLE_CHUNK)) / (SAMPLE_CHUNKS - 1)), SAMPLE_CHUNK]);
 }
 
-/** The sampled elements of a physical f32 tensor, as a 1-D tensor (what a sampled read returns). */
+/** The sampled elements of a physical tensor, as a 1-D tensor of its dtype (what a sampled read returns). */
 export function sampleOf(t: Tensor, ranges: readonly [number, number][]): Tensor {
-  const out = new Float32Array(ranges.length * SAMPLE_CHUNK);
+  const out = allocate(t.dtype, ranges.length * SAMPLE_CHUNK) as Float32Array;
   ranges.forEach(([o, c], i) => out.set((t.data as Float32Array).subarray(o, o + c), i * SAMPLE_CHUNK));
-  return tensor('f32', [out.length], out);
+  return tensor(t.dtype, [out.length], out);
 }
 
 /**
  * Runs a prepared layer once and reads its outputs back as logical tensors (undefined where an
- * output is absent). With `check` (the autotuner's check of a candidate): a large f32 output comes
+ * output is absent). With `check` (the autotuner's check of a candidate): a large output comes
  * back as sampleOf its physical buffer (sampleRanges), without moving and converting a whole
- * batch-32 activation per candidate; and what is read is first filled with all-ones words (NaN,
+ * batch-32 activation per candidate (every dtype is one 32-bit word per element on the GPU); and what is read is first filled with all-ones words (NaN,
  * -1), so that a kernel that skips elements of a buffer shared with other candidates cannot pass
  * on their results.
  */
@@ -139,7 +140,7 @@ export async function runPrepared(gpu: Gpu, layer: LayerInfo, prepared: Prepared
     if (check) {
       prepared.outputs.forEach((b, i) => {
         if (!b) return;
-        const ranges = layer.outputs[i]!.dtype === 'f32' ? sampleRanges(sizeOf(layer.outputs[i]!.shape)) : undefined;
+        const ranges = sampleRanges(sizeOf(layer.outputs[i]!.shape));
         for (const [o, c] of ranges ?? [[0, b.size / 4]]) device.queue.writeBuffer(b, 4 * o, new Uint32Array(c).fill(0xffffffff));
       });
     }
@@ -150,7 +151,7 @@ export async function runPrepared(gpu: Gpu, layer: LayerInfo, prepared: Prepared
     const staged = prepared.outputs.map((b, i) => {
       if (!b) return undefined;
       const type = layer.outputs[i]!;
-      const ranges = check && type.dtype === 'f32' ? sampleRanges(sizeOf(type.shape)) : undefined;
+      const ranges = check ? sampleRanges(sizeOf(type.shape)) : undefined;
       const r = device.createBuffer({ size: ranges ? 4 * SAMPLE_CHUNKS * SAMPLE_CHUNK : b.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       reads.push(r);
       if (ranges) ranges.forEach(([o, c], k) => encoder.copyBufferToBuffer(b, 4 * o, r, 4 * k * SAMPLE_CHUNK, 4 * c));
@@ -168,7 +169,7 @@ export async function runPrepared(gpu: Gpu, layer: LayerInfo, prepared: Prepared
       const type = layer.outputs[i]!;
       const l = layer.layouts.outputs[i] ?? 'nchw';
       const words = s.r.getMappedRange().slice(0);
-      out.push(s.ranges ? tensor('f32', [SAMPLE_CHUNKS * SAMPLE_CHUNK], new Float32Array(words)) : fromPhysical(fromGpuWords({ dtype: type.dtype, shape: physicalShape(type.shape, l) }, words), l));
+      out.push(s.ranges ? fromGpuWords({ dtype: type.dtype, shape: [SAMPLE_CHUNKS * SAMPLE_CHUNK] }, words) : fromPhysical(fromGpuWords({ dtype: type.dtype, shape: physicalShape(type.shape, l) }, words), l));
       s.r.unmap();
     }
     return out;

@@ -81,9 +81,9 @@ function points(t: Tactic, layer: LayerInfo): TacticParams[] {
  */
 async function expectedOutputs(layer: LayerInfo, inputs: readonly (Tensor | undefined)[], opts: AutotuneOptions): Promise<{ outputs: (Tensor | undefined)[]; by: string; fp16?: boolean } | undefined> {
   if (opts.check === false || layerCost(layer).flops > (opts.referenceMaxFlops ?? REFERENCE_MAX_FLOPS)) return undefined;
-  // Large f32 outputs are compared on a sample of their physical buffer (see runPrepared).
+  // Large outputs are compared on a sample of their physical buffer (see runPrepared).
   const outputs = runReferenceLayer(layer, inputs).map((t, i) => {
-    const ranges = t && t.dtype === 'f32' ? sampleRanges(sizeOf(t.shape)) : undefined;
+    const ranges = t ? sampleRanges(sizeOf(t.shape)) : undefined;
     return t && ranges ? sampleOf(toPhysical(t, layer.layouts.outputs[i] ?? 'nchw'), ranges) : t;
   });
   return { outputs, by: 'the reference' };

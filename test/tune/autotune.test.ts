@@ -9,6 +9,7 @@ import { buildTuned } from '../../src/engine/engine.js';
 import { TimingCacheError } from '../../src/errors.js';
 import { network } from '../../src/frontend/fluent/index.js';
 import type { Graph } from '../../src/ir/graph.js';
+import { tensor } from '../../src/ir/tensor.js';
 import { runReference } from '../../src/reference/index.js';
 import type { AutotuneProgress } from '../../src/tune/autotune.js';
 import { TimingCache } from '../../src/tune/cache.js';
@@ -16,6 +17,7 @@ import { relL2 } from '../helpers/data.js';
 import { useGpu } from '../helpers/gpu.js';
 import { feedsFor } from '../passes/helpers.js';
 import { registerTactic, unregisterTactic, type Tactic } from '../../src/tactics/index.js';
+import { QUANTIZE } from '../../src/tactics/families/quantize.js';
 import { UNARY_CODES, UNARY_F32 } from '../../src/tactics/families/unary.js';
 import { prepareLayer, runPrepared, sampleOf, sampleRanges } from '../../src/runtime/layer.js';
 import { randomF32 } from '../helpers/data.js';
@@ -166,20 +168,28 @@ describe('autotune', () => {
     }
   });
 
-  it('a sampled read of a large output is sampleOf its whole physical buffer', async () => {
-    const { layer, inputs } = opLayer('Relu', [randomF32([1, 4, 300, 300], 5, -1, 1)]);
-    const p = await prepareLayer(await gpu(), layer, UNARY_F32, inputs);
-    try {
-      const [whole] = await runPrepared(await gpu(), layer, p);
-      const [sample] = await runPrepared(await gpu(), layer, p, true);
-      const ranges = sampleRanges(360_000)!;
-      expect(ranges[0]![0]).toBe(0);
-      expect(ranges.at(-1)![0] + ranges.at(-1)![1]).toBe(360_000);
-      expect(Array.from(sample!.data as Float32Array)).toEqual(Array.from(sampleOf(whole!, ranges).data as Float32Array));
-      expect(sampleRanges(1000)).toBeUndefined();
-    } finally {
-      p.release();
+  it('a sampled read of a large output is sampleOf its whole physical buffer, whatever its dtype', async () => {
+    const x = randomF32([1, 4, 300, 300], 5, -1, 1);
+    const cases = [
+      { ...opLayer('Relu', [x]), tactic: UNARY_F32, dtype: 'f32' },
+      { ...opLayer('QuantizeLinear', [x, tensor('f32', [], [0.01]), tensor('i8', [], [3])]), tactic: QUANTIZE, dtype: 'i8' },
+    ];
+    for (const { layer, inputs, tactic, dtype } of cases) {
+      const p = await prepareLayer(await gpu(), layer, tactic, inputs);
+      try {
+        const [whole] = await runPrepared(await gpu(), layer, p);
+        const [sample] = await runPrepared(await gpu(), layer, p, true);
+        const ranges = sampleRanges(360_000)!;
+        expect(ranges[0]![0]).toBe(0);
+        expect(ranges.at(-1)![0] + ranges.at(-1)![1]).toBe(360_000);
+        expect(sample!.dtype).toBe(dtype);
+        expect(new Set(Array.from(sample!.data as Float32Array)).size, 'varied values').toBeGreaterThan(100);
+        expect(Array.from(sample!.data as Float32Array)).toEqual(Array.from(sampleOf(whole!, ranges).data as Float32Array));
+      } finally {
+        p.release();
+      }
     }
+    expect(sampleRanges(1000)).toBeUndefined();
   });
 
   it('a bad cache file is a TimingCacheError that names the file', () => {
