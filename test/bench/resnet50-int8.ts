@@ -52,7 +52,8 @@ if (values.tune) {
   // conv.int8_direct (one thread per output) is left out, to keep the tuned batch-32 build within one
   // 10-minute device command (with it, it did not finish); at batch 1 it won no layer.
   const select = (layer: { node: { op: string } }, c: readonly { id: string }[]) => (layer.node.op === 'Int8Conv' ? c.map((t) => t.id).filter((id) => id !== 'conv.int8_direct') : undefined);
-  engines.push(['int8, tuned', (await buildTuned(q, { select, tune: { gpu, iterations: 5 } })).engine]);
+  const onProgress = (p: { done: number; total: number }) => p.done % 25 === 0 && console.log(`  tuned ${p.done}/${p.total} layers, ${since(t0)} s`);
+  engines.push(['int8, tuned', (await buildTuned(q, { select, tune: { gpu, iterations: 5, onProgress } })).engine]);
   console.log(`int8 tuned build: ${since(t0)} s`);
 }
 const feeds = readInputs(graph, [], 1);
