@@ -181,8 +181,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     workgroupBarrier();
   }
 
-  // Epilogue: each accumulator through this subgroup's slot, named, not picked in a loop (a
-  // matrix variable assigned from several accumulators also sends them to memory).
+  // Epilogue: each accumulator through this subgroup's slot.
   let tile0 = vec2<u32>(row0 + sub_row, col0 + sub_col);
   let slot = sg * 256u;
   epilogue_tile(a00, tile0, slot, lane, geo);
@@ -197,8 +196,6 @@ fn epilogue_tile(acc: Acc, tile0: vec2<u32>, slot: u32, lane: u32, geo: GemmGeom
   let m_out = meta_u32(0u);
   let cols = meta_u32(16u);
   let gemm = meta_u32(22u) == 1u;
-  let w_vec = meta_u32(23u) == 1u;
-  let x_vec = meta_u32(24u) == 1u;
   subgroupMatrixStore<row_major>(&smem, slot, acc, 16u);
   workgroupBarrier();
   for (var e = lane; e < 256u; e += SG) {

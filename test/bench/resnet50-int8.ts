@@ -23,6 +23,7 @@ import { webgpuActivations } from '../../src/runtime/activations.js';
 import { percentile } from '../../src/runtime/bench.js';
 import { relativeL2 } from '../../src/runtime/compare.js';
 import { releaseDevices, requireGpu } from '../../src/runtime/device.js';
+import type { TacticSelector } from '../../src/tune/choose.js';
 import { median, timeInterleaved } from './interleave.js';
 
 const { values, positionals } = parseArgs({
@@ -51,7 +52,7 @@ if (values.tune) {
   t0 = performance.now();
   // conv.int8_direct (one thread per output) is left out, to keep the tuned batch-32 build within one
   // 10-minute device command (with it, it did not finish); at batch 1 it won no layer.
-  const select = (layer: { node: { op: string } }, c: readonly { id: string }[]) => (layer.node.op === 'Int8Conv' ? c.map((t) => t.id).filter((id) => id !== 'conv.int8_direct') : undefined);
+  const select: TacticSelector = (layer, c) => (layer.node.op === 'Int8Conv' ? c.map((t) => t.id).filter((id) => id !== 'conv.int8_direct') : undefined);
   const onProgress = (p: { done: number; total: number }) => p.done % 25 === 0 && console.log(`  tuned ${p.done}/${p.total} layers, ${since(t0)} s`);
   engines.push(['int8, tuned', (await buildTuned(q, { select, tune: { gpu, iterations: 5, onProgress } })).engine]);
   console.log(`int8 tuned build: ${since(t0)} s`);

@@ -196,9 +196,12 @@ export const INT8_CONV_MMA: Tactic = {
     { bm: 32, bn: 32, sm: 1, sn: 1, kw: 8 },
     { bm: 16, bn: 64, sm: 1, sn: 1, kw: 8 },
   ],
-  // x and the packed weight are also bound as vec4 arrays, which want at least 16 bytes.
-  supports: (layer) => gemmable(layer) && convGeometry(layer.ctx, layer.attrs).group === 1 &&
-    sizeOf(layer.inputs[0]!.shape) >= 4 && layer.inputs[1]!.shape[0]! * Math.ceil(layer.inputs[1]!.shape[1]! / 4) * sizeOf(layer.inputs[1]!.shape.slice(2)) >= 4,
+  supports(layer) {
+    if (!gemmable(layer)) return false;
+    const g = convGeometry(layer.ctx, layer.attrs);
+    // x and the packed weight (M x K words) are also bound as vec4 arrays, which want 16 bytes.
+    return g.group === 1 && sizeOf(layer.inputs[0]!.shape) >= 4 && g.m * Math.ceil(g.c / 4) * sizeOf(g.kernel) >= 4;
+  },
   heuristic(layer) {
     const area = (p: TacticParams) => p['bm']! * p['bn']!;
     const fit = [...this.space].sort((a, b) => area(b) - area(a));
