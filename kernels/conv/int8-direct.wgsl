@@ -5,9 +5,10 @@
 // and adds their dot product, exact in i32, with dot4I8Packed (packed_4x8_integer_dot_product).
 // Meta: [0] total outputs, [1] C, [2] M, [3] C/group, [4] M/group, [5] H, [6] W, [7] H_out,
 //       [8] W_out, [9] KH, [10] KW, [11] [12] strides, [13] [14] dilations, [15] [16] pad begins (i32).
-// Bindings, HAS_BIAS, RELU, REQUANT and RESIDUAL: conv/int8-common.wgsl.
+// Bindings, HAS_BIAS, RELU, REQUANT and RESIDUAL: conv/int8-epilogue.wgsl.
 override WG: u32 = 256;
 
+// #include conv/int8-epilogue.wgsl
 // #include conv/int8-common.wgsl
 
 @compute @workgroup_size(WG)

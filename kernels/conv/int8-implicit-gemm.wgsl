@@ -22,11 +22,12 @@ override WG_M: u32 = BM / TM;
 override WG_N: u32 = BN / TN;
 override NT: u32 = WG_M * WG_N;
 const MAX_T: u32 = 8u;
-// Bindings, HAS_BIAS, RELU, REQUANT and RESIDUAL: conv/int8-common.wgsl.
+// Bindings, HAS_BIAS, RELU, REQUANT and RESIDUAL: conv/int8-epilogue.wgsl.
 
 var<workgroup> a_tile: array<u32, BK * BM>; // [k][row]
 var<workgroup> b_tile: array<u32, BK * BN>; // [k][column]
 
+// #include conv/int8-epilogue.wgsl
 // #include conv/int8-common.wgsl
 
 @compute @workgroup_size(NT)

@@ -44,12 +44,13 @@ override SUBS_N: u32 = BN / (16u * SN);
 override SUBS: u32 = (BM / (16u * SM)) * SUBS_N;
 override NT: u32 = SUBS * SG;
 override SMEM: u32 = max((BM + BN) * KW, SUBS * 256u);
-// Bindings, HAS_BIAS, RELU, REQUANT and RESIDUAL: conv/int8-common.wgsl.
+// Bindings, HAS_BIAS, RELU, REQUANT and RESIDUAL: conv/int8-epilogue.wgsl.
 
 // W tile at 0 (BM x KW words), X tile at BM * KW (BN x KW words); after the K loop, the
 // accumulator slots (256 words per subgroup).
 var<workgroup> smem: array<i32, SMEM>;
 
+// #include conv/int8-epilogue.wgsl
 // #include conv/int8-common.wgsl
 @group(0) @binding(9) var<storage, read> w4: array<vec4<i32>>;
 @group(0) @binding(10) var<storage, read> x4: array<vec4<i32>>;

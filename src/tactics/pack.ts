@@ -102,12 +102,26 @@ function i8GemmWords(t: Tensor): Tensor {
   return tensor('i32', [m, taps * c4], words);
 }
 
+/**
+ * The channel-last int8 kernel's weights (conv.int8_nhwc): the 'i8x4' words transposed, an i32
+ * tensor [K, M], so that four consecutive output channels' words of one k are one vec4 load.
+ */
+function i8GemmWordsByK(t: Tensor): Tensor {
+  const a = i8GemmWords(t);
+  const [m, k] = a.shape as [number, number];
+  const src = a.data as Int32Array;
+  const words = new Int32Array(m * k);
+  for (let o = 0; o < m; o++) for (let kk = 0; kk < k; kk++) words[kk * m + o] = src[o * k + kk]!;
+  return tensor('i32', [k, m], words);
+}
+
 /** Named constant transforms a Binding may ask for (`{ input: 1, pack: 'winograd-4x4' }`). */
 export const PACKS = {
   'winograd-2x2': (t: Tensor): Tensor => winogradWeights(t, 2),
   'winograd-4x4': (t: Tensor): Tensor => winogradWeights(t, 4),
   f16: f16Words,
   i8x4: i8GemmWords,
+  i8x4t: i8GemmWordsByK,
 } as const satisfies Record<string, (t: Tensor) => Tensor>;
 
 export type PackName = keyof typeof PACKS;

@@ -73,17 +73,18 @@ export interface Vec4Shape {
 }
 
 /**
- * The first point if it gives enough workgroups; else the largest tiles that do once K is split
+ * For a space of points with bm (channels) and bp (pixels) tiles (this kernel's, and
+ * kernels/conv/int8-nhwc.wgsl's): the first point if it gives enough workgroups; else the largest tiles that do once K is split
  * (see SPLIT_TARGET); else the smallest tiles, split as far as allowed.
  */
 export function vec4Heuristic(space: readonly TacticParams[], s: Vec4Shape): TacticParams {
-  const count = (p: TacticParams) => Math.ceil(s.m / nhwcTiles(p).bm) * Math.ceil(s.n / nhwcTiles(p).bp);
+  const count = (p: TacticParams) => Math.ceil(s.m / p['bm']!) * Math.ceil(s.n / p['bp']!);
   if (count(space[0]!) >= NHWC_MIN_WORKGROUPS) return space[0]!;
   const withSplit = (p: TacticParams): TacticParams => {
     const split = Math.min(MAX_SPLIT, Math.ceil(SPLIT_TARGET / count(p)), Math.floor(s.k / SPLIT_MIN_K), Math.floor(MAX_SCRATCH_BYTES / (4 * s.m * s.n)));
     return split > 1 ? { ...p, split } : p;
   };
-  const bySize = [...space].sort((a, b) => nhwcTiles(b).bm * nhwcTiles(b).bp - nhwcTiles(a).bm * nhwcTiles(a).bp).map(withSplit);
+  const bySize = [...space].sort((a, b) => b['bm']! * b['bp']! - a['bm']! * a['bp']!).map(withSplit);
   return bySize.find((p) => count(p) * (p['split'] ?? 1) >= NHWC_MIN_WORKGROUPS) ?? bySize[bySize.length - 1]!;
 }
 

@@ -23,7 +23,8 @@ import { convGeometry } from '../../ir/ops/index.js';
 import { sizeOf } from '../../ir/tensor.js';
 import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
-import type { Binding, LayerInfo, Tactic, TacticParams } from '../types.js';
+import type { Binding, KernelPlan, LayerInfo, Tactic, TacticParams } from '../types.js';
+import { vec4Heuristic } from './implicit-gemm-vec4.js';
 
 /** A 1-D or 2-D Int8Conv (the kernels index H, W; a 1-D one runs as H = KH = 1). */
 const spatial12 = (layer: LayerInfo): boolean => {
@@ -48,21 +49,25 @@ function geometryMeta(meta: Meta, layer: LayerInfo): Meta {
 }
 
 /**
- * Overrides and bindings the kernels share (kernels/conv/int8-common.wgsl): x, w, bias, x_scale,
- * w_scale, y_scale, y, residual. An absent bias, y_scale or residual is stood in for by another
+ * Overrides and bindings the kernels share: the epilogue's (kernels/conv/int8-epilogue.wgsl) bias,
+ * x_scale, w_scale, y_scale, y, residual, then `operands` (x and w for the row-major kernels,
+ * kernels/conv/int8-common.wgsl). An absent bias, y_scale or residual is stood in for by another
  * read-only input, unread (Dawn keeps a binding that only an override-false branch reads in the
- * 'auto' layout). `packW`: the weight bound as the GEMM's packed A operand ('i8x4', ../pack.ts).
+ * 'auto' layout).
  */
-function epilogue(layer: LayerInfo, packW = false): { constants: Record<string, number>; bindings: Binding[] } {
+function epilogue(layer: LayerInfo, operands: readonly Binding[]): { constants: Record<string, number>; bindings: Binding[] } {
   const has = (i: number) => layer.inputs[i] !== undefined;
   return {
     constants: {
       HAS_BIAS: has(2) ? 1 : 0, RELU: layer.attrs.string('activation') === 'Relu' ? 1 : 0, REQUANT: has(5) ? 1 : 0, RESIDUAL: has(6) ? 1 : 0,
       X_ZP: layer.attrs.int('x_zero_point'), Y_ZP: layer.attrs.int('y_zero_point'),
     },
-    bindings: [{ input: 0 }, packW ? { input: 1, pack: 'i8x4' } : { input: 1 }, { input: has(2) ? 2 : 4 }, { input: 3 }, { input: 4 }, { input: has(5) ? 5 : 3 }, { output: 0 }, { input: has(6) ? 6 : 4 }],
+    bindings: [{ input: has(2) ? 2 : 4 }, { input: 3 }, { input: 4 }, { input: has(5) ? 5 : 3 }, { output: 0 }, { input: has(6) ? 6 : 4 }, ...operands],
   };
 }
+
+/** x and w as the row-major kernels bind them; `packW`: the weight as the GEMM's packed A operand ('i8x4', ../pack.ts). */
+const rowMajorOperands = (packW: boolean): Binding[] => [{ input: 0 }, packW ? { input: 1, pack: 'i8x4' } : { input: 1 }];
 
 const WG = 256;
 
@@ -78,7 +83,7 @@ export const INT8_CONV_DIRECT: Tactic = {
     const g = convGeometry(layer.ctx, layer.attrs);
     const total = sizeOf(layer.outputs[0]!.shape);
     const wg = p['wg'] ?? WG;
-    const e = epilogue(layer);
+    const e = epilogue(layer, rowMajorOperands(false));
     const meta = geometryMeta(new Meta().u32(total, g.c, g.m, g.c / g.group, g.m / g.group), layer);
     return [{ kernel: this.kernel, constants: { WG: wg, ...e.constants }, meta: meta.done(), dispatch: grid(Math.ceil(total / wg)), bindings: e.bindings }];
   },
@@ -140,7 +145,7 @@ export const INT8_CONV_IMPLICIT_GEMM: Tactic = {
   plan(layer, p) {
     const g = convGeometry(layer.ctx, layer.attrs);
     const t = int8Tiles(p);
-    const e = epilogue(layer, true);
+    const e = epilogue(layer, rowMajorOperands(true));
     const [cg, mg] = [g.c / g.group, g.m / g.group];
     const cg4 = Math.ceil(cg / 4);
     const cols = g.n * sizeOf(g.outSpatial);
@@ -155,6 +160,93 @@ export const INT8_CONV_IMPLICIT_GEMM: Tactic = {
       dispatch: grid(count),
       bindings: e.bindings,
     }];
+  },
+};
+
+const MAX_LOAD = 4;
+/** Dawn's default maxComputeWorkgroupStorageSize: every point runs on every device. */
+const MAX_WORKGROUP_BYTES = 16384;
+
+/** The tiles of a conv.int8_nhwc point (kernels/conv/int8-nhwc.wgsl), or an error naming what the kernel cannot take. */
+export function int8NhwcTiles(p: TacticParams): { bp: number; bm: number; bk: number; tp: number; tv: number } {
+  const t = { bp: p['bp'] ?? 64, bm: p['bm'] ?? 64, bk: p['bk'] ?? 16, tp: p['tp'] ?? 4, tv: p['tv'] ?? 1 };
+  const threads = (t.bm / (4 * t.tv)) * (t.bp / t.tp);
+  const ok = Object.values(t).every((v) => Number.isInteger(v) && v >= 1) && t.tp <= 8 && t.tv <= 2 && t.bm % (4 * t.tv) === 0 &&
+    t.bp % t.tp === 0 && threads <= MAX_THREADS && (t.bp * t.bk) % threads === 0 && (t.bp * t.bk) / threads <= MAX_LOAD &&
+    ((t.bk * t.bm) / 4) % threads === 0 && (t.bk * t.bm) / 4 / threads <= MAX_LOAD && 4 * t.bk * (t.bp + t.bm) <= MAX_WORKGROUP_BYTES;
+  if (!ok) {
+    throw new UnsupportedError(`conv.int8_nhwc: tiles ${JSON.stringify(t)} need tp <= 8 dividing bp, tv <= 2 with 4*tv dividing bm, (bm/(4*tv))*(bp/tp) threads <= ${MAX_THREADS} splitting bp*bk words and bk*bm/4 vec4 evenly into <= ${MAX_LOAD} each, 4*bk*(bp+bm) <= ${MAX_WORKGROUP_BYTES} bytes of workgroup memory`);
+  }
+  return t;
+}
+
+/** The GEMM of a channel-last Int8Conv: M output channels, N pixels, K in int8 elements (4 per word). */
+function nhwcShape(layer: LayerInfo): { m: number; n: number; k: number } {
+  const g = convGeometry(layer.ctx, layer.attrs);
+  return { m: g.m, n: g.n * sizeOf(g.outSpatial), k: g.c * sizeOf(g.kernel) };
+}
+
+/**
+ * kernels/conv/int8-nhwc.wgsl: Int8Conv over channel-last tensors (x, y and the residual 'nhwc',
+ * C_in and C_out multiples of 4, groups 1), conv.implicit_gemm_nhwc in int8: a word of K is one
+ * vec4 load of x, four output channels' weight words one vec4 load ('i8x4t', ../pack.ts). Tiles
+ * and split-K as the fp32 kernel picks them (vec4Heuristic); `bk` counts packed words. The
+ * choose-layout pass (src/passes/choose-layout.ts) stores an INT8 network's activations
+ * channel-last where this kernel can take them.
+ */
+export const INT8_CONV_NHWC: Tactic = {
+  id: 'conv.int8_nhwc',
+  ops: ['Int8Conv'],
+  precision: 'int8',
+  kernel: 'conv/int8-nhwc.wgsl',
+  layouts: true,
+  space: [
+    { bp: 64, bm: 64, bk: 16, tp: 4, tv: 1 },
+    { bp: 128, bm: 128, bk: 8, tp: 8, tv: 2 },
+    { bp: 64, bm: 128, bk: 16, tp: 4, tv: 2 },
+    { bp: 32, bm: 64, bk: 16, tp: 4, tv: 1 },
+    { bp: 32, bm: 32, bk: 16, tp: 2, tv: 1 },
+    { bp: 16, bm: 32, bk: 16, tp: 2, tv: 1 },
+    { bp: 16, bm: 16, bk: 16, tp: 1, tv: 1 },
+  ],
+  supports(layer) {
+    if (!gemmable(layer) || layer.inputs[0]!.shape.length !== 4) return false;
+    const g = convGeometry(layer.ctx, layer.attrs);
+    const { inputs, outputs } = layer.layouts;
+    return g.group === 1 && g.c % 4 === 0 && g.m % 4 === 0 && inputs[0] === 'nhwc' && outputs[0] === 'nhwc' && (layer.inputs[6] === undefined || inputs[6] === 'nhwc');
+  },
+  heuristic(layer) {
+    return vec4Heuristic(this.space, nhwcShape(layer));
+  },
+  plan(layer, p) {
+    const g = convGeometry(layer.ctx, layer.attrs);
+    const t = int8NhwcTiles(p);
+    const { m, n } = nhwcShape(layer);
+    const kWords = (g.c / 4) * sizeOf(g.kernel);
+    const tilesM = Math.ceil(m / t.bm);
+    // K in `split` ranges of whole BK slices (fewer when K is short).
+    const kPer = Math.ceil(kWords / (p['split'] ?? 1) / t.bk) * t.bk;
+    const split = Math.ceil(kWords / kPer);
+    const partial: Binding = { scratch: split > 1 ? 4 * split * n * m : 16 };
+    const e = epilogue(layer, [{ input: 0 }, { input: 1, pack: 'i8x4t' }]);
+    const meta = geometryMeta(new Meta().u32(m, n, kWords, g.c / 4), layer).u32(tilesM, kPer);
+    const gemm: KernelPlan = {
+      kernel: this.kernel,
+      constants: { BP: t.bp, BM: t.bm, BK: t.bk, TP: t.tp, TV: t.tv, SPLIT: split, ...e.constants },
+      meta: meta.done(),
+      dispatch: grid(tilesM * Math.ceil(n / t.bp) * split),
+      bindings: [...e.bindings, partial],
+    };
+    if (split === 1) return [gemm];
+    const vec4s = (n * m) / 4;
+    const reduce: KernelPlan = {
+      kernel: 'conv/int8-split-k-reduce.wgsl',
+      constants: { WG, SPLIT: split, ...e.constants },
+      meta: new Meta().u32(vec4s, m / 4).done(),
+      dispatch: grid(Math.ceil(vec4s / WG)),
+      bindings: [...e.bindings.slice(0, 6), partial],
+    };
+    return [gemm, reduce];
   },
 };
 
@@ -210,7 +302,7 @@ export const INT8_CONV_MMA: Tactic = {
   plan(layer, p) {
     const g = convGeometry(layer.ctx, layer.attrs);
     const t = mmaTiles(p);
-    const e = epilogue(layer, true);
+    const e = epilogue(layer, rowMajorOperands(true));
     const cg4 = Math.ceil(g.c / 4);
     const cols = g.n * sizeOf(g.outSpatial);
     const [tilesM, tilesN] = [Math.ceil(g.m / t.bm), Math.ceil(cols / t.bn)];
@@ -230,6 +322,7 @@ export const INT8_CONV_MMA: Tactic = {
   },
 };
 
-// The tiled kernel first; the direct one stays for the autotuner and as the simple reading; the
+// The channel-last kernel where the layouts allow it (only it takes them), then the tiled
+// row-major kernel; the direct one stays for the autotuner and as the simple reading; the
 // tensor-core one where the adapter has subgroup matrices.
-registerTactic(INT8_CONV_IMPLICIT_GEMM, INT8_CONV_DIRECT, INT8_CONV_MMA);
+registerTactic(INT8_CONV_NHWC, INT8_CONV_IMPLICIT_GEMM, INT8_CONV_DIRECT, INT8_CONV_MMA);
