@@ -2,9 +2,13 @@
 // output element, up to 3 spatial dims (lower ranks get leading dims of size 1). The max is
 // exact; padded positions never enter it (a window wholly in the padding, possible only with
 // dilations, gives 0 as in kernels/pool/window.wgsl).
-// Meta as kernels/pool/window.wgsl: [0] total outputs, [8..10] input D H W, [11..13] output D H W,
-// [14..16] kernel, [17..19] strides, [20..22] dilations, [23..25] pad begins.
+// x and y row-major or, for 2 spatial dims, channel-last, as in kernels/pool/window.wgsl: x through
+// its strides, y through Y_NHWC (thread i is output word i).
+// Meta as kernels/pool/window.wgsl: [0] total outputs, [1] C, [2] x's stride of n, [3] of c, [4] of
+// a spatial position, [8..10] input D H W, [11..13] output D H W, [14..16] kernel, [17..19]
+// strides, [20..22] dilations, [23..25] pad begins.
 override WG: u32 = 256;
+override Y_NHWC: u32 = 0u;
 
 @group(0) @binding(1) var<storage, read> x: array<i32>;
 @group(0) @binding(2) var<storage, read_write> y: array<i32>;
@@ -23,12 +27,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let dil = meta_vec3i(20u);
   let pad_lo = meta_vec3i(23u);
 
+  let channels = meta_u32(1u);
   var r = i;
+  var c = 0u;
+  if (Y_NHWC == 1u) { c = r % channels; r = r / channels; }
   let ow = r % out_sz.z; r = r / out_sz.z;
   let oh = r % out_sz.y; r = r / out_sz.y;
   let od = r % out_sz.x; r = r / out_sz.x;
-  let plane = u32(in_sz.x * in_sz.y * in_sz.z);
-  let xc = r * plane; // r = n * C + c
+  if (Y_NHWC == 0u) { c = r % channels; r = r / channels; }
+  let xc = r * meta_u32(2u) + c * meta_u32(3u); // r = n
+  let x_pos = meta_u32(4u);
   let origin = vec3<i32>(vec3<u32>(od, oh, ow)) * stride - pad_lo;
 
   var best = 0;
@@ -38,7 +46,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       for (var kw = 0u; kw < k.z; kw++) {
         let p = origin + vec3<i32>(vec3<u32>(kd, kh, kw)) * dil;
         if (!(all(p >= vec3<i32>(0)) && all(p < in_sz))) { continue; }
-        let v = x[xc + u32((p.x * in_sz.y + p.y) * in_sz.z + p.z)];
+        let v = x[xc + u32((p.x * in_sz.y + p.y) * in_sz.z + p.z) * x_pos];
         best = select(v, max(best, v), found);
         found = true;
       }

@@ -1,15 +1,17 @@
 // Memory-layout choice: which 4-D activations are stored channel-last ('nhwc', src/ir/layout.ts)
 // instead of row-major. Channel-last lets a convolution run on conv.implicit_gemm_nhwc (every
-// load and store a vec4) when both its input and its output are channel-last. A tensor goes
-// channel-last when
-//   - a Conv/FusedConv or a window pool (MaxPool, AveragePool) writes it, and it is no graph
-//     output and no view's input or output
+// load and store a vec4), and an Int8Conv on conv.int8_nhwc (a packed word of 4 channels one
+// vec4 load), when both its input and its output are channel-last. A tensor goes channel-last when
+//   - a Conv/FusedConv/Int8Conv, a window pool (MaxPool, AveragePool) or a QuantizeLinear /
+//     DequantizeLinear (element by element: its output as its input) writes it, it is a float or
+//     an 8-bit integer tensor, and it is no graph output and no view's input or output
 //     (a concat slice or a split part must stay a contiguous block of its row-major parent);
 //   - its producer and every reader have a kernel for the layouts that results (the tactic
 //     registry decides: a FusedConv reads its residual in its output's layout, a global pool reads
 //     either, most ops only row-major);
-//   - and it pays: some convolution reading or writing it gets the vec4 kernel, or a window pool
-//     reads it whose output pays (the ResNet stem: conv, max pool, then vec4 convs).
+//   - and it pays: some convolution reading or writing it gets a vec4 kernel, or a window pool or
+//     a Q/DQ reads it whose output pays (the ResNet stem: conv, max pool, then vec4 convs; an
+//     INT8 residual block's f32 output, quantized for the next block's first conv).
 // Tensors are dropped from the channel-last set until all three hold (a fixpoint), so producers
 // and readers always agree and no reformat (copy) layer is ever needed; `reformats: 0` in the
 // trace says so. It runs last: views and fusions are final.
@@ -27,10 +29,12 @@ const floatCandidates = (layer: LayerInfo): Tactic[] => candidates(layer).filter
 import { VIEW_PRODUCERS } from './eliminate-concat.js';
 import type { Pass } from './types.js';
 
-const CONVS = new Set(['Conv', 'FusedConv']);
-const WINDOW_POOLS = new Set(['MaxPool', 'AveragePool']);
+/** Convolutions, with the input index of their residual. */
+const CONVS = new Map([['Conv', 3], ['FusedConv', 3], ['Int8Conv', 6]]);
+/** Ops whose output pays when their output does: window pools, and Q/DQ (output laid out as input). */
+const PASS_THROUGH = new Set(['MaxPool', 'AveragePool', 'QuantizeLinear', 'DequantizeLinear']);
 const VIEWS = new Set([...VIEW_PRODUCERS, 'ConcatView']);
-const VEC4_CONV = 'conv.implicit_gemm_nhwc';
+const VEC4_CONVS = new Set(['conv.implicit_gemm_nhwc', 'conv.int8_nhwc']);
 
 /** `g` with the producers of `channelLast` writing channel-last (and nothing else). */
 function withLayouts(g: Graph, channelLast: ReadonlySet<string>): Graph {
@@ -45,14 +49,14 @@ function withLayouts(g: Graph, channelLast: ReadonlySet<string>): Graph {
 
 function eligible(g: Graph, n: Node): boolean {
   const y = n.outputs[0];
-  if (!(CONVS.has(n.op) || WINDOW_POOLS.has(n.op)) || n.outputs.length !== 1 || !y || g.outputs.includes(y)) return false;
+  if (!(CONVS.has(n.op) || PASS_THROUGH.has(n.op)) || n.outputs.length !== 1 || !y || g.outputs.includes(y)) return false;
   const t = g.type(y);
-  return t.shape.length === 4 && isFloat(t.dtype) && !g.consumers(y).some((c) => VIEWS.has(c.op));
+  return t.shape.length === 4 && (isFloat(t.dtype) || t.dtype === 'i8' || t.dtype === 'u8') && !g.consumers(y).some((c) => VIEWS.has(c.op));
 }
 
 export const chooseLayout: Pass = {
   name: 'choose-layout',
-  description: 'store convolution and window-pool outputs channel-last where producer and readers agree and a vec4 conv kernel gains',
+  description: 'store convolution, window-pool and Q/DQ outputs channel-last where producer and readers agree and a vec4 conv kernel gains',
   run(g, ctx) {
     const set = new Set(g.nodes.filter((n) => eligible(g, n)).map((n) => n.outputs[0]!));
     for (let changed = true; changed && set.size > 0; ) {
@@ -66,13 +70,14 @@ export const chooseLayout: Pass = {
         if (c.length === 0) touched.forEach(drop); // no kernel for these layouts
       }
       if (changed) continue;
-      // What pays: the input, residual and output of a convolution on the vec4 kernel.
+      // What pays: the input, residual and output of a convolution on a vec4 kernel.
       const gain = new Set<string>();
       for (const n of h.nodes) {
-        if (CONVS.has(n.op) && floatCandidates(layerInfo(h, n))[0]?.id === VEC4_CONV) [n.inputs[0]!, n.inputs[3] ?? '', n.outputs[0]!].forEach((t) => gain.add(t));
+        const residual = CONVS.get(n.op);
+        if (residual !== undefined && VEC4_CONVS.has(floatCandidates(layerInfo(h, n))[0]?.id ?? '')) [n.inputs[0]!, n.inputs[residual] ?? '', n.outputs[0]!].forEach((t) => gain.add(t));
       }
       for (const n of [...h.nodes].reverse()) {
-        if (WINDOW_POOLS.has(n.op) && set.has(n.outputs[0]!) && gain.has(n.outputs[0]!)) gain.add(n.inputs[0]!);
+        if (PASS_THROUGH.has(n.op) && set.has(n.outputs[0]!) && gain.has(n.outputs[0]!)) gain.add(n.inputs[0]!);
       }
       for (const t of [...set]) if (!gain.has(t)) drop(t);
     }

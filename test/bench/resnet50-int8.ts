@@ -7,7 +7,7 @@
 // heuristic point, are checked against each other and timed interleaved (./interleave.ts); then
 // the slowest layers of the last INT8 engine. Baseline in the same command on the H100:
 // python3 test/bench/baselines/torch_resnet50.py r50.onnx 20 --batch 32 --fp16 (fp16 channels-last eager).
-//   npx tsx test/bench/resnet50-int8.ts MODEL.onnx [--iterations 20] [--tune] [--mma] [--calib 2] [--top 10]
+//   npx tsx test/bench/resnet50-int8.ts MODEL.onnx [--iterations 20] [--tune] [--mma] [--calib 2] [--top 10] [--convs]
 // The batch is the model's (torch_resnet50.py --batch B exports it so).
 // No assertions: record results in test/bench/RESULTS.md.
 import { parseArgs } from 'node:util';
@@ -28,7 +28,7 @@ import { median, timeInterleaved } from './interleave.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { iterations: { type: 'string' }, tune: { type: 'boolean' }, mma: { type: 'boolean' }, calib: { type: 'string' }, top: { type: 'string' } },
+  options: { iterations: { type: 'string' }, tune: { type: 'boolean' }, mma: { type: 'boolean' }, calib: { type: 'string' }, top: { type: 'string' }, convs: { type: 'boolean' } },
 });
 const model = positionals[0] ?? 'test/data/onnx-conformance/light/light_resnet50/model.onnx';
 const iterations = Number(values.iterations ?? 20);
@@ -76,22 +76,40 @@ console.log(table(['engine', 'GPU ms', 'wall ms', 'vs fp32 GPU', 'Int8Conv tacti
   tactics(e), cosine(out(i), out(0)).toFixed(5), i === 0 ? '-' : relativeL2(out(i), out(1)).toExponential(2),
 ])));
 
-// Where the last INT8 engine's time goes: per-layer medians, slowest first.
-const last = engines[engines.length - 1]![1];
-const ctx = await last.createContext({ ...device, backend: 'webgpu', profile: true });
-const per = last.layers.map(() => [] as number[]);
-for (let i = 0; i < Math.max(3, Math.min(iterations, 10)); i++) {
-  await ctx.run(feeds);
-  (ctx.lastProfile() ?? []).forEach((l, k) => per[k]!.push(l.ms));
+// Where each engine's time goes (per op), and the last engine's slowest layers: per-layer medians.
+async function profile(e: Engine): Promise<{ l: Engine['layers'][number]; ms: number }[]> {
+  const ctx = await e.createContext({ ...device, backend: 'webgpu', profile: true });
+  const per = e.layers.map(() => [] as number[]);
+  for (let i = 0; i < Math.max(3, Math.min(iterations, 10)); i++) {
+    await ctx.run(feeds);
+    (ctx.lastProfile() ?? []).forEach((l, k) => per[k]!.push(l.ms));
+  }
+  ctx.release();
+  return e.layers.map((l, k) => ({ l, ms: percentile(per[k]!.sort((a, b) => a - b), 50) }));
 }
-ctx.release();
-const rows = last.layers.map((l, k) => ({ l, ms: percentile(per[k]!.sort((a, b) => a - b), 50) }));
-const sum = rows.reduce((s, r) => s + r.ms, 0);
-console.log(`\n${engines[engines.length - 1]![0]}: sum of layer medians ${sum.toFixed(3)} ms; slowest layers\n`);
+let rows: { l: Engine['layers'][number]; ms: number }[] = [];
+let [sum, first] = [0, rows];
+for (const [name, e] of engines) {
+  rows = await profile(e);
+  if (first.length === 0) first = rows;
+  sum = rows.reduce((s, r) => s + r.ms, 0);
+  const byOp = new Map<string, [number, number]>();
+  for (const r of rows) {
+    const [ms, n] = byOp.get(r.l.op) ?? [0, 0];
+    byOp.set(r.l.op, [ms + r.ms, n + 1]);
+  }
+  console.log(`\n${name}: ${rows.length} layers, sum of layer medians ${sum.toFixed(3)} ms; by op: ${[...byOp].sort((a, b) => b[1][0] - a[1][0]).map(([op, [ms, n]]) => `${op} x${n} ${ms.toFixed(3)} ms`).join(', ')}`);
+}
+// The convolutions side by side, fp32 and the last engine (both keep the graph's conv order).
+if (values.convs) {
+  const convs = (r: typeof rows) => r.filter((x) => /Conv|Gemm|MatMul/.test(x.l.op));
+  const [a, b] = [convs(first), convs(rows)];
+  console.log(table(['fp32 layer', 'fp32 tactic', 'ms', 'last tactic', 'params', 'ms', 'ratio'], a.map((x, k) => [
+    x.l.name, x.l.tactic, x.ms.toFixed(4), b[k]?.l.tactic ?? '-', Object.entries(b[k]?.l.params ?? {}).map(([p, v]) => `${p}${v}`).join(' '), b[k]?.ms.toFixed(4) ?? '-', b[k] ? (b[k]!.ms / x.ms).toFixed(2) : '-',
+  ])));
+}
+console.log(`\n${engines[engines.length - 1]![0]}: slowest layers\n`);
 console.log(table(['layer', 'op', 'tactic', 'params', 'ms', '%'], [...rows].sort((a, b) => b.ms - a.ms).slice(0, Number(values.top ?? 10)).map((r) => [
   r.l.name, r.l.op, r.l.tactic, Object.entries(r.l.params).map(([k, v]) => `${k}${v}`).join(' '), r.ms.toFixed(4), ((100 * r.ms) / sum).toFixed(1),
 ])));
-const byOp = new Map<string, number>();
-for (const r of rows) byOp.set(r.l.op, (byOp.get(r.l.op) ?? 0) + r.ms);
-console.log(`\nby op: ${[...byOp].sort((a, b) => b[1] - a[1]).map(([op, ms]) => `${op} ${((100 * ms) / sum).toFixed(1)}%`).join(', ')}`);
 releaseDevices();

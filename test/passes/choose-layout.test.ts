@@ -1,5 +1,5 @@
-// choose-layout: convolution and window-pool outputs go channel-last where producer and readers
-// agree and a vec4 convolution gains; graph outputs, inputs of ops without a channel-last kernel
+// choose-layout: convolution, window-pool and Q/DQ outputs go channel-last where producer and
+// readers agree and a vec4 convolution (fp32 or int8) gains; graph outputs, inputs of ops without a channel-last kernel
 // and tensors nothing gains from stay row-major; outputs match on the reference and on WebGPU.
 import { describe, expect, it } from 'vitest';
 import { build } from '../../src/engine/engine.js';
@@ -7,6 +7,11 @@ import { describeEngine } from '../../src/engine/describe.js';
 import { network } from '../../src/frontend/fluent/index.js';
 import { layoutOf } from '../../src/ir/layout.js';
 import { optimize } from '../../src/passes/index.js';
+import { randomInput } from '../../src/ir/random.js';
+import { calibrate } from '../../src/quant/calibrate.js';
+import { insertQdq } from '../../src/quant/qdq.js';
+import { runReference } from '../../src/reference/index.js';
+import { relL2 } from '../helpers/data.js';
 import { useGpu } from '../helpers/gpu.js';
 import { expectGpuMatches } from './helpers.js';
 
@@ -81,5 +86,38 @@ describe('choose-layout', () => {
     net.output('y', c1.conv2d(8, { kernel: 3, pad: 1, name: 'c2' }));
     const { graph } = optimize(net.build());
     expect(layoutOf(graph, 'y')).toBe('nchw');
+  });
+
+  it('INT8: after the stem and its max pool, every Int8Conv and QuantizeLinear is channel-last (conv.int8_nhwc), no reformat', async () => {
+    // stem -> relu -> maxpool -> residual block (a, b + pool) -> global pool -> head, as ResNet's.
+    const net = network('int8', { seed: 5 });
+    const x = net.input('x', [2, 3, 12, 12]);
+    const pool = x.conv2d(16, { kernel: 3, pad: 1, name: 'stem' }).relu().maxPool({ kernel: 2, name: 'pool' });
+    const a = pool.conv2d(8, { kernel: 3, pad: 1, name: 'a' }).relu();
+    const b = a.conv2d(16, { kernel: 1, name: 'b' }).add(pool).relu({ name: 'b_relu' });
+    const c = b.conv2d(16, { kernel: 3, pad: 1, name: 'c' }).add(b).relu();
+    net.output('y', c.globalAvgPool().flatten(1).dense(5, { name: 'head' }));
+    const g = net.build();
+    const feeds = (k: number) => ({ x: randomInput({ dtype: 'f32', shape: [2, 3, 12, 12] }, k) });
+    const table = await calibrate(g, [feeds(1), feeds(2)], { method: 'minmax' });
+    const q = insertQdq(g, { amax: (n) => table.amax(n) });
+    const engine = build(q);
+    const tactic = (name: string) => engine.layers.find((l) => l.name === name)!.tactic;
+    // The stem reads the row-major (quantized) input; the max pool writes channel-last.
+    expect([tactic('stem'), tactic('a'), tactic('b'), tactic('c')]).toEqual(['conv.int8_implicit_gemm', 'conv.int8_nhwc', 'conv.int8_nhwc', 'conv.int8_nhwc']);
+    const d = describeEngine(engine);
+    expect(d.layers.find((l) => l.name === 'pool')!.layout).toBe('nhwc');
+    expect(d.reformats).toBe(0);
+    // b's f32 output (c's residual) is quantized for c: that QuantizeLinear is channel-last too.
+    const quantize = d.layers.filter((l) => l.op === 'QuantizeLinear');
+    expect(quantize.filter((l) => l.layout === 'nhwc').length).toBeGreaterThanOrEqual(1);
+    await gpu();
+    const ctx = await engine.createContext({ backend: 'webgpu' });
+    const got = (await ctx.run(feeds(3)))['y']!;
+    ctx.release();
+    expect(relL2(got, runReference(q, feeds(3))['y']!)).toBeLessThan(1e-5);
+    const rowMajor = await build(q, { disablePasses: ['choose-layout'] }).createContext({ backend: 'webgpu' });
+    expect(relL2(got, (await rowMajor.run(feeds(3)))['y']!)).toBeLessThan(1e-5);
+    rowMajor.release();
   });
 });

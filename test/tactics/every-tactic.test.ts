@@ -19,6 +19,7 @@ const COVERED_ELSEWHERE: Readonly<Record<string, string>> = {
   'conv.int8_implicit_gemm': 'Int8Conv comes from Q/DQ rewriting: test/tactics/int8-conv.test.ts',
   'conv.int8_direct': 'Int8Conv comes from Q/DQ rewriting: test/tactics/int8-conv.test.ts',
   'conv.int8_mma': 'needs subgroup matrices (the H100): test/tactics/int8-conv.test.ts runs it where the adapter has them, test/bench/int8-gemm.ts on the H100',
+  'conv.int8_nhwc': 'Int8Conv on channel-last activations comes from Q/DQ rewriting and choose-layout: test/tactics/int8-nhwc.test.ts, test/passes/choose-layout.test.ts',
   'gemm.vec4': 'no conformance Gemm/MatMul has K and N multiples of 4 with constant operands: test/tactics/gemm.test.ts',
   'gemm.blocked': 'no conformance Gemm/MatMul has K and N multiples of 4: test/tactics/gemm.test.ts',
   'gemm.fused': 'FusedGemm and FusedMatMul come from fusion: test/tactics/fused.test.ts',

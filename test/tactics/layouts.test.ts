@@ -4,12 +4,12 @@
 // parameter point on sizes that divide no tile; conv.implicit_gemm with every mix of input and
 // output layouts (the strides in its meta); pool.global reading channel-last; pool.window with
 // every layout pair; and which tactics
-// are offered for which layouts.
+// are offered for which layouts; INT8's channel-last activations (pool.window-int, Q/DQ).
 import { describe, expect, it } from 'vitest';
 import type { Attrs } from '../../src/ir/graph.js';
 import type { Layout } from '../../src/ir/layout.js';
 import type { LayerInfo } from '../../src/ir/layer.js';
-import type { Tensor } from '../../src/ir/tensor.js';
+import { fromFloat64, tensor, toFloat64, type Tensor } from '../../src/ir/tensor.js';
 import { runReferenceLayer } from '../../src/reference/index.js';
 import { runLayer } from '../../src/runtime/layer.js';
 import { candidates, defaultTactic, tacticById } from '../../src/tactics/index.js';
@@ -172,4 +172,34 @@ describe('pool.window reads and writes either layout', () => {
       }
     });
   }
+});
+
+describe('INT8 channel-last activations: MaxPool on i8, QuantizeLinear and DequantizeLinear', () => {
+  const combos: [Layout, Layout][] = [['nchw', 'nchw'], ['nhwc', 'nhwc'], ['nchw', 'nhwc'], ['nhwc', 'nchw']];
+  it('pool.window-int: the ResNet stem max pool on i8, batch 2, 6 channels of 9x7, every layout pair', async () => {
+    const x = fromFloat64('i8', [2, 6, 9, 7], Array.from(randomF32([2 * 6 * 9 * 7], 801, -128, 127).data, Math.round));
+    for (const [xl, yl] of combos) {
+      const layer = laidOut(nodeLayer('MaxPool', [x], { attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } }), xl, yl);
+      const t = defaultTactic(layer);
+      expect(t.id).toBe('pool.window-int');
+      const [got] = await runLayer(await gpu(), layer, t, [x]);
+      expect(toFloat64(got!), `${xl} -> ${yl}`).toEqual(toFloat64(runReferenceLayer(layer, [x])[0]!));
+    }
+  });
+  it('Q/DQ with a per-tensor scale take either layout, output as input; a per-channel one row-major only', async () => {
+    const x = randomF32([2, 8, 5, 3], 802, -4, 4);
+    const [scale, zp] = [tensor('f32', [], [0.03]), tensor('i8', [], [3])];
+    const quantize = (l: Layout) => laidOut(nodeLayer('QuantizeLinear', [x, scale, zp], { constants: [1, 2] }), l, l);
+    const [q] = runReferenceLayer(quantize('nchw'), [x, scale, zp]);
+    for (const [l, other] of [['nhwc', 'nchw'], ['nchw', 'nhwc']] as const) {
+      const [gotQ] = await runLayer(await gpu(), quantize(l), defaultTactic(quantize(l)), [x, scale, zp]);
+      expect(toFloat64(gotQ!), `QuantizeLinear ${l}`).toEqual(toFloat64(q!));
+      const dq = laidOut(nodeLayer('DequantizeLinear', [q, scale, zp], { constants: [1, 2] }), l, l);
+      const [gotD] = await runLayer(await gpu(), dq, defaultTactic(dq), [q, scale, zp]);
+      expect(relL2(gotD!, runReferenceLayer(dq, [q, scale, zp])[0]!), `DequantizeLinear ${l}`).toBeLessThan(1e-7);
+      expect(candidates(laidOut(nodeLayer('QuantizeLinear', [x, scale, zp], { constants: [1, 2] }), l, other))).toEqual([]);
+    }
+    const perChannel = tensor('f32', [8], Array.from({ length: 8 }, (_, i) => 0.01 * (i + 1)));
+    expect(candidates(laidOut(nodeLayer('QuantizeLinear', [x, perChannel], { attrs: { axis: 1 }, constants: [1] }), 'nhwc', 'nhwc'))).toEqual([]);
+  });
 });

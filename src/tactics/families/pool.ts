@@ -14,6 +14,15 @@ const WG = 256;
 /** Whether a MaxPool node lists its optional Indices output. */
 const wantsIndices = (layer: LayerInfo): boolean => layer.outputs[1] !== undefined;
 
+/** C, then x's strides of n, c and a spatial position (kernels/pool/window.wgsl, window-int.wgsl). */
+function windowStrides(layer: LayerInfo): number[] {
+  const x = layer.inputs[0]!.shape;
+  const [c, plane] = [x[1]!, sizeOf(x.slice(2))];
+  return layer.layouts.inputs[0] === 'nhwc' ? [c, c * plane, 1, c] : [c, c * plane, plane, 1];
+}
+
+const yNhwc = (layer: LayerInfo): number => (layer.layouts.outputs[0] === 'nhwc' ? 1 : 0);
+
 export const POOL_WINDOW: Tactic = {
   id: 'pool.window',
   ops: ['MaxPool', 'AveragePool'],
@@ -23,17 +32,14 @@ export const POOL_WINDOW: Tactic = {
   supports: (layer) => spatialFloat(layer) && !wantsIndices(layer),
   plan(layer, p) {
     const g = poolGeometry(layer.ctx, layer.attrs);
-    const x = layer.inputs[0]!.shape;
     const total = sizeOf(layer.outputs[0]!.shape);
     const includePad = layer.node.op === 'AveragePool' && layer.attrs.int('count_include_pad') === 1;
     const wg = p['wg'] ?? WG;
-    const [c, plane] = [x[1]!, sizeOf(x.slice(2))];
-    const xStrides = layer.layouts.inputs[0] === 'nhwc' ? [c * plane, 1, c] : [c * plane, plane, 1];
-    const meta = new Meta().u32(total, c, ...xStrides, 0, 0, includePad ? 1 : 0);
+    const meta = new Meta().u32(total, ...windowStrides(layer), 0, 0, includePad ? 1 : 0);
     return [
       {
         kernel: this.kernel,
-        constants: { WG: wg, KIND: KIND[layer.node.op]!, Y_NHWC: layer.layouts.outputs[0] === 'nhwc' ? 1 : 0 },
+        constants: { WG: wg, KIND: KIND[layer.node.op]!, Y_NHWC: yNhwc(layer) },
         meta: windowMeta(meta, layer.inputs[0]!.shape.slice(2), g).done(),
         dispatch: grid(Math.ceil(total / wg)),
         bindings: [{ input: 0 }, { output: 0 }],
@@ -53,17 +59,18 @@ export const POOL_WINDOW_INT: Tactic = {
   id: 'pool.window-int',
   ops: ['MaxPool'],
   kernel: 'pool/window-int.wgsl',
+  layouts: true, // as pool.window
   space: [{ wg: WG }, { wg: 64 }],
   supports: (layer) => spatialInt(layer) && !wantsIndices(layer),
   plan(layer, p) {
     const g = poolGeometry(layer.ctx, layer.attrs);
     const total = sizeOf(layer.outputs[0]!.shape);
     const wg = p['wg'] ?? WG;
-    const meta = new Meta().u32(total, 0, 0, 0, 0, 0, 0, 0);
+    const meta = new Meta().u32(total, ...windowStrides(layer), 0, 0, 0);
     return [
       {
         kernel: this.kernel,
-        constants: { WG: wg },
+        constants: { WG: wg, Y_NHWC: yNhwc(layer) },
         meta: windowMeta(meta, layer.inputs[0]!.shape.slice(2), g).done(),
         dispatch: grid(Math.ceil(total / wg)),
         bindings: [{ input: 0 }, { output: 0 }],
