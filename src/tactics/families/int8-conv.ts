@@ -1,7 +1,7 @@
 /**
  * Int8Conv (src/ir/ops/int8.ts) on WebGPU: int8 x int8 products summed exactly in int32 with
  * WGSL's dot4I8Packed (4 multiply-adds of packed i8 per instruction), then the float epilogue
- * (kernels/conv/int8-common.wgsl). i8 tensors are one i32 word per element on the GPU, so the
+ * (kernels/conv/int8-epilogue.wgsl). i8 tensors are one i32 word per element on the GPU, so the
  * kernels pack 4 consecutive input channels into a u32 as they read them (channels padded to a
  * multiple of 4 with zeros). The implicit-GEMM kernels take a constant weight packed so once, at
  * upload ('i8x4', ../pack.ts); the direct kernel packs it as it reads, and takes any weight.
@@ -10,13 +10,13 @@
  * Dawn has on every adapter wgrt meets (lavapipe, NVIDIA through Vulkan): a WGSL language feature,
  * not a device feature, so it is not in Tactic.features (checked against device features).
  *
- * On the H100 (test/bench/RESULTS.md) conv.int8_mma takes 4.7 ms on a 4096³ GEMM, 25x cuBLAS's
- * int8 GEMM; the tuned INT8 ResNet-50 at batch 32 (53 of its 54 convs on conv.int8_mma) runs in
- * 0.64x the fp32 engine's time; at batch 1 the tuner keeps conv.int8_implicit_gemm for 47 convs.
- * conv.int8_mma's cost is staging: per 32-deep K step each thread gathers and packs its words of
- * both operands with one barrier either side, for 4 MMAs per subgroup. What would cut it: i8
- * activations stored packed (4 per word, channel-last), so that a conv's X tile is a vec4 copy as
- * a GEMM's already is, and double-buffered steps.
+ * On the H100 (test/bench/RESULTS.md): the INT8 ResNet-50, its activations channel-last (52 of its
+ * 54 convs on conv.int8_nhwc), runs at batch 1 in 0.72 ms tuned, 0.83x the fp32 engine, and at
+ * batch 32 in 0.57x. What would cut it further: i8 activations stored 4 to a word (a packed word
+ * is exactly the vec4 that conv.int8_nhwc packs as it loads), i8 residuals, QuantizeLinear folded
+ * into the conv before it. conv.int8_mma takes 4.7 ms on a 4096³ GEMM, 25x cuBLAS's int8 GEMM;
+ * its cost is staging: per 32-deep K step each thread gathers and packs its words of both
+ * operands with one barrier either side, for 4 MMAs per subgroup.
  */
 import { UnsupportedError } from '../../errors.js';
 import { convGeometry } from '../../ir/ops/index.js';
