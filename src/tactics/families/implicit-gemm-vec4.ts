@@ -100,6 +100,18 @@ export interface Vec4Geometry extends Vec4Shape {
 }
 
 /**
+ * A point's split-K: K (`k` deep, in the kernel's units) in `split` ranges of whole `bk` slices,
+ * `kPer` each (fewer ranges than asked when K is short), and the scratch binding of the partial
+ * sums, split x `outputs` 4-byte words (a few unused bytes without split-K). Shared with
+ * conv.int8_nhwc (./int8-conv.ts).
+ */
+export function splitK(k: number, bk: number, p: TacticParams, outputs: number): { kPer: number; split: number; partial: Binding } {
+  const kPer = Math.ceil(k / (p['split'] ?? 1) / bk) * bk;
+  const split = Math.ceil(k / kPer);
+  return { kPer, split, partial: { scratch: split > 1 ? 4 * split * outputs : 16 } };
+}
+
+/**
  * The dispatches of the vec4 kernel for `layer` (x is input 0, y output 0, the residual and
  * activation from its epilogue): `w` binds the K x M weight, `bias` an M-vector or nothing.
  */
@@ -107,9 +119,7 @@ export function vec4Plan(layer: LayerInfo, p: TacticParams, g: Vec4Geometry, w: 
   const t = nhwcTiles(p);
   const e = epilogueOf(layer);
   const tilesM = Math.ceil(g.m / t.bm);
-  // K in `split` ranges of whole BK slices (fewer when K is short).
-  const kPer = Math.ceil(g.k / (p['split'] ?? 1) / t.bk) * t.bk;
-  const split = Math.ceil(g.k / kPer);
+  const { kPer, split, partial } = splitK(g.k, t.bk, p, g.n * g.m);
   const meta = new Meta()
     .u32(g.m, g.n, g.k, g.c, ...g.inHW, ...g.outHW, ...g.kernel)
     .u32(...g.strides, ...g.dilations)
@@ -119,8 +129,6 @@ export function vec4Plan(layer: LayerInfo, p: TacticParams, g: Vec4Geometry, w: 
     .u32(kPer);
   const hasBias = biasBinding !== undefined ? 1 : 0;
   const bias = biasBinding ?? w; // unread without a bias
-  // Split-K partial sums, split x N x M words (a few unused bytes without split-K).
-  const partial: Binding = { scratch: split > 1 ? 4 * split * g.n * g.m : 16 };
   const gemm: KernelPlan = {
     kernel: 'conv/implicit-gemm-nhwc.wgsl',
     constants: { BP: t.bp, BM: t.bm, BK: t.bk, TP: t.tp, TV: t.tv, SPLIT: split, HAS_BIAS: hasBias, ...e.constants },

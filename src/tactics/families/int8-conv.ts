@@ -24,7 +24,7 @@ import { sizeOf } from '../../ir/tensor.js';
 import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
 import type { Binding, KernelPlan, LayerInfo, Tactic, TacticParams } from '../types.js';
-import { vec4Heuristic } from './implicit-gemm-vec4.js';
+import { splitK, vec4Heuristic } from './implicit-gemm-vec4.js';
 
 /** A 1-D or 2-D Int8Conv (the kernels index H, W; a 1-D one runs as H = KH = 1). */
 const spatial12 = (layer: LayerInfo): boolean => {
@@ -224,10 +224,7 @@ export const INT8_CONV_NHWC: Tactic = {
     const { m, n } = nhwcShape(layer);
     const kWords = (g.c / 4) * sizeOf(g.kernel);
     const tilesM = Math.ceil(m / t.bm);
-    // K in `split` ranges of whole BK slices (fewer when K is short).
-    const kPer = Math.ceil(kWords / (p['split'] ?? 1) / t.bk) * t.bk;
-    const split = Math.ceil(kWords / kPer);
-    const partial: Binding = { scratch: split > 1 ? 4 * split * n * m : 16 };
+    const { kPer, split, partial } = splitK(kWords, t.bk, p, n * m);
     const e = epilogue(layer, [{ input: 0 }, { input: 1, pack: 'i8x4t' }]);
     const meta = geometryMeta(new Meta().u32(m, n, kWords, g.c / 4), layer).u32(tilesM, kPer);
     const gemm: KernelPlan = {
