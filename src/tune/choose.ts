@@ -120,6 +120,13 @@ function fp16Tactics(layer: LayerInfo, all: readonly Tactic[], opts: TacticChoic
   return { tactics: ok };
 }
 
+/** Why a row-major-only tactic cannot take a layer the choose-layout pass stored channel-last, and what to do. */
+function layoutHint(layer: LayerInfo, t: Tactic): string {
+  const { inputs, outputs } = layer.layouts;
+  if (t.layouts || [...inputs, ...outputs].every((l) => l === 'nchw')) return '';
+  return ` with its tensors channel-last (the choose-layout pass chose so; build with disablePasses: ['choose-layout'] to keep every layer row-major)`;
+}
+
 /**
  * The tactics a layer may use: its candidates of the precision it asks for, or those `force` or the
  * selector allows (force may pin any candidate, fp16 or not). The fp32 candidates, then for 'fp16'
@@ -140,7 +147,7 @@ export function allowedTactics(layer: LayerInfo, opts: TacticChoiceOptions): { t
     ids.map((id) => {
       const t = tacticById(id);
       if (!t) throw new UnsupportedError(`${by} tactic '${id}' for ${where} does not exist`);
-      if (!from.includes(t)) throw new UnsupportedError(`${by} tactic '${id}' does not support ${where}${candidatesAll.includes(t) ? ` at precision ${requested}` : ''}; candidates: ${from.map((c) => c.id).join(', ')}`);
+      if (!from.includes(t)) throw new UnsupportedError(`${by} tactic '${id}' does not support ${where}${candidatesAll.includes(t) ? ` at precision ${requested}` : layoutHint(layer, t)}; candidates: ${from.map((c) => c.id).join(', ')}`);
       return t;
     });
   const forced = entryFor(layer.node.name, layer.node.op, opts.force);

@@ -47,7 +47,8 @@ const q = insertQdq(graph, { amax: (n) => qt.amax(n) });
 console.log(`${model}: input ${input.name} [${input.type.shape.join(', ')}]; calibrated on ${batches.length} random batches in ${since(t0)} s; adapter ${gpu.adapter.vendor} ${gpu.adapter.description || gpu.adapter.architecture}, subgroup matrices: ${gpu.features.has('chromium-experimental-subgroup-matrix') ? 'yes' : 'no'}`);
 
 const engines: [string, Engine][] = [['fp32, heuristic', build(graph)], ['int8, heuristic', build(q)]];
-if (values.mma) engines.push(['int8, conv.int8_mma', build(q, { force: { Int8Conv: 'conv.int8_mma' } })]);
+// conv.int8_mma reads and writes row-major tensors only: the layout pass is left out for it.
+if (values.mma) engines.push(['int8, conv.int8_mma', build(q, { force: { Int8Conv: 'conv.int8_mma' }, disablePasses: ['choose-layout'] })]);
 if (values.tune) {
   t0 = performance.now();
   // conv.int8_direct (one thread per output) is left out, to keep the tuned batch-32 build within one
