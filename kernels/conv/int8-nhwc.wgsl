@@ -1,13 +1,13 @@
 // Int8Conv (src/ir/ops/int8.ts) over channel-last tensors as an implicit GEMM (2-D, group 1,
-// C_in % 4 == 0, C_out % 4 == 0): kernels/conv/implicit-gemm-nhwc.wgsl in int8. Y[p, m] =
+// C_out % 4 == 0): kernels/conv/implicit-gemm-nhwc.wgsl in int8. Y[p, m] =
 // Σ_k dot4I8Packed(X4[p, k], W4[k, m]) with P = batch * H_out * W_out pixels (p = (n * H_out + oh) *
 // W_out + ow), M = C_out, and k = (kh * KW + kw) * C4 + c4 a packed word of K: input channels
-// 4 c4 .. 4 c4 + 3 at one window tap (C4 = C_in / 4).
-// x is N x H x W x C_in (memory layout 'nhwc', src/ir/layout.ts), one i32 word per i8 element
-// (src/runtime/buffers.ts): a word of K is one vec4 load of 4 consecutive channels, packed with
-// pack4xI8 as it is staged. w is the weight packed at upload as K x M words ('i8x4t',
-// src/tactics/pack.ts): four consecutive m of one k are one vec4 load. y and the residual are
-// N x H_out x W_out x C_out: word p * M + m.
+// 4 c4 .. 4 c4 + 3 at one window tap (C4 = ceil(C_in / 4)).
+// x is N x H x W x C_in, i8 channel-last, so packed (src/ir/layout.ts): C4 words per pixel, the
+// bytes past C_in zero. A word of K is one load of x. w is the weight packed at upload as K x M
+// words ('i8x4t', src/tactics/pack.ts, its channels past C_in zero too): four consecutive m of one
+// k are one vec4 load. y is N x H_out x W_out x C_out: i8 packed (M / 4 words per pixel) with
+// REQUANT, else f32 words; the residual f32 words p * M + m.
 // Each workgroup computes a BP x BM tile of Y; BK-word slices of X4 ([p][k]) and W4 ([k][m / 4])
 // are staged in workgroup memory (the next slice read into registers while the current one is
 // multiplied), and each thread sums TP pixels (rows ty * TP + i) x TV vec4 of channels (tx + v *
@@ -37,7 +37,7 @@ const MAX_TV: u32 = 2u;
 const MAX_LOAD: u32 = 4u;
 // Bindings 1 to 6, HAS_BIAS, RELU, REQUANT, RESIDUAL and the zero points: conv/int8-epilogue.wgsl.
 
-@group(0) @binding(7) var<storage, read> x4: array<vec4<i32>>;
+@group(0) @binding(7) var<storage, read> x: array<u32>;
 @group(0) @binding(8) var<storage, read> w4: array<vec4<u32>>;
 @group(0) @binding(9) var<storage, read_write> partial: array<vec4<i32>>; // split-K only (else a few unused bytes)
 
@@ -103,7 +103,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       var word = 0u;
       if (a_ok[r] && k < k_end) {
         word = pad;
-        if (u32(ih) < H && u32(iw) < W) { word = pack4xI8(x4[a_base[r] + (u32(ih) * W + u32(iw)) * C4 + k - tap * C4]); }
+        if (u32(ih) < H && u32(iw) < W) { word = x[a_base[r] + (u32(ih) * W + u32(iw)) * C4 + k - tap * C4]; }
       }
       a_next[r] = word;
     }
@@ -144,12 +144,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (SPLIT > 1u) {
         partial[(split * P + p) * m4_count + m4] = a;
       } else {
-        let m = 4u * m4;
-        let o = p * M + m;
-        int8_epilogue(a.x, m, o);
-        int8_epilogue(a.y, m + 1u, o + 1u);
-        int8_epilogue(a.z, m + 2u, o + 2u);
-        int8_epilogue(a.w, m + 3u, o + 3u);
+        int8_epilogue4(a, 4u * m4, p * M + 4u * m4);
       }
     }
   }

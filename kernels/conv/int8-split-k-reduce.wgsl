@@ -1,6 +1,6 @@
 // The second dispatch of a split-K int8 convolution (kernels/conv/int8-nhwc.wgsl with SPLIT > 1):
 // one thread per four output channels of one pixel adds the SPLIT i32 partial sums
-// partial[split][p][m] (exact) and applies the epilogue, writing y channel-last.
+// partial[split][p][m] (exact) and applies the epilogue, writing y channel-last (packed when i8).
 // Meta: [0] vec4s of y (P * M / 4), [1] M / 4.
 override WG: u32 = 256;
 override SPLIT: u32 = 2u;
@@ -17,9 +17,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (i >= count) { return; }
   var a = partial[i];
   for (var s = 1u; s < SPLIT; s++) { a += partial[s * count + i]; }
-  let m = 4u * (i % meta_u32(1u));
-  int8_epilogue(a.x, m, 4u * i);
-  int8_epilogue(a.y, m + 1u, 4u * i + 1u);
-  int8_epilogue(a.z, m + 2u, 4u * i + 2u);
-  int8_epilogue(a.w, m + 3u, 4u * i + 3u);
+  int8_epilogue4(a, 4u * (i % meta_u32(1u)), 4u * i);
 }

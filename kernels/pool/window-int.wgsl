@@ -3,12 +3,18 @@
 // exact; padded positions never enter it (a window wholly in the padding, possible only with
 // dilations, gives 0 as in kernels/pool/window.wgsl).
 // x and y row-major or, for 2 spatial dims, channel-last, as in kernels/pool/window.wgsl: x through
-// its strides, y through Y_NHWC (thread i is output word i).
-// Meta as kernels/pool/window.wgsl: [0] total outputs, [1] C, [2] x's stride of n, [3] of c, [4] of
-// a spatial position, [8..10] input D H W, [11..13] output D H W, [14..16] kernel, [17..19]
-// strides, [20..22] dilations, [23..25] pad begins.
+// its strides, y through Y_NHWC (thread i is output word i). An 8-bit channel-last tensor is packed,
+// 4 channels to a word (src/ir/layout.ts; SIGNED: i8, else u8): X_PACKED reads x's byte of channel
+// c from word c / 4 of its pixel (meta [2] and [4] count words, [3] is unused); Y_PACKED runs one
+// thread per word of y, its 4 channels.
+// Meta as kernels/pool/window.wgsl: [0] total outputs (words of y), [1] C, [2] x's stride of n, [3]
+// of c, [4] of a spatial position, [8..10] input D H W, [11..13] output D H W, [14..16] kernel,
+// [17..19] strides, [20..22] dilations, [23..25] pad begins.
 override WG: u32 = 256;
 override Y_NHWC: u32 = 0u;
+override X_PACKED: u32 = 0u;
+override Y_PACKED: u32 = 0u;
+override SIGNED: u32 = 1u;
 
 @group(0) @binding(1) var<storage, read> x: array<i32>;
 @group(0) @binding(2) var<storage, read_write> y: array<i32>;
@@ -16,29 +22,20 @@ override Y_NHWC: u32 = 0u;
 fn meta_vec3i(i: u32) -> vec3<i32> { return vec3<i32>(meta_i32(i), meta_i32(i + 1u), meta_i32(i + 2u)); }
 fn meta_vec3u(i: u32) -> vec3<u32> { return vec3<u32>(meta_u32(i), meta_u32(i + 1u), meta_u32(i + 2u)); }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.y * nwg.x * WG + gid.x;
-  if (i >= meta_u32(0u)) { return; }
+// Channel c of image n at spatial position pos.
+fn x_at(n: u32, c: u32, pos: u32) -> i32 {
+  if (X_PACKED == 0u) { return x[n * meta_u32(2u) + c * meta_u32(3u) + pos * meta_u32(4u)]; }
+  let word = x[n * meta_u32(2u) + pos * meta_u32(4u) + c / 4u];
+  if (SIGNED == 1u) { return extractBits(word, 8u * (c % 4u), 8u); }
+  return i32(extractBits(bitcast<u32>(word), 8u * (c % 4u), 8u));
+}
+
+// The max over the window of output position o (D, H, W) of channel c of image n.
+fn window_max(n: u32, c: u32, o: vec3<u32>) -> i32 {
   let in_sz = meta_vec3i(8u);
-  let out_sz = meta_vec3u(11u);
   let k = meta_vec3u(14u);
-  let stride = meta_vec3i(17u);
   let dil = meta_vec3i(20u);
-  let pad_lo = meta_vec3i(23u);
-
-  let channels = meta_u32(1u);
-  var r = i;
-  var c = 0u;
-  if (Y_NHWC == 1u) { c = r % channels; r = r / channels; }
-  let ow = r % out_sz.z; r = r / out_sz.z;
-  let oh = r % out_sz.y; r = r / out_sz.y;
-  let od = r % out_sz.x; r = r / out_sz.x;
-  if (Y_NHWC == 0u) { c = r % channels; r = r / channels; }
-  let xc = r * meta_u32(2u) + c * meta_u32(3u); // r = n
-  let x_pos = meta_u32(4u);
-  let origin = vec3<i32>(vec3<u32>(od, oh, ow)) * stride - pad_lo;
-
+  let origin = vec3<i32>(o) * meta_vec3i(17u) - meta_vec3i(23u);
   var best = 0;
   var found = false;
   for (var kd = 0u; kd < k.x; kd++) {
@@ -46,11 +43,40 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       for (var kw = 0u; kw < k.z; kw++) {
         let p = origin + vec3<i32>(vec3<u32>(kd, kh, kw)) * dil;
         if (!(all(p >= vec3<i32>(0)) && all(p < in_sz))) { continue; }
-        let v = x[xc + u32((p.x * in_sz.y + p.y) * in_sz.z + p.z) * x_pos];
+        let v = x_at(n, c, u32((p.x * in_sz.y + p.y) * in_sz.z + p.z));
         best = select(v, max(best, v), found);
         found = true;
       }
     }
   }
-  y[i] = best;
+  return best;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.y * nwg.x * WG + gid.x;
+  if (i >= meta_u32(0u)) { return; }
+  let out_sz = meta_vec3u(11u);
+  let channels = meta_u32(1u);
+  var r = i;
+  var c = 0u;
+  if (Y_PACKED == 1u) {
+    let c4 = (channels + 3u) / 4u;
+    c = 4u * (r % c4);
+    r = r / c4;
+  } else if (Y_NHWC == 1u) { c = r % channels; r = r / channels; }
+  let ow = r % out_sz.z; r = r / out_sz.z;
+  let oh = r % out_sz.y; r = r / out_sz.y;
+  let od = r % out_sz.x; r = r / out_sz.x;
+  let o = vec3<u32>(od, oh, ow);
+  if (Y_PACKED == 1u) {
+    var v = vec4<i32>(0); // channels past C: zero bytes
+    for (var j = 0u; j < 4u; j++) {
+      if (c + j < channels) { v[j] = window_max(r, c + j, o); }
+    }
+    y[i] = bitcast<i32>(pack4xI8(v));
+    return;
+  }
+  if (Y_NHWC == 0u) { c = r % channels; r = r / channels; }
+  y[i] = window_max(r, c, o); // r = n
 }

@@ -4,10 +4,16 @@
 // index of element i comes from x viewed as [outer, dim, inner] around the axis (see
 // quantGeometry in src/ir/ops/quantize.ts): per tensor, per axis and blocked alike.
 // Meta: [0] n, [1] dim, [2] inner, [3] block, [4..6] scale strides (outer, block, inner).
+// PACKED: x is 8-bit channel-last, packed 4 channels to a word (src/ir/layout.ts; SIGNED: i8,
+// else u8), and the scale per tensor: one thread per word of x, its 4 channels written to y at
+// y's strides (either layout). Meta then: [0] words, [1] C, [2] words per pixel, [3] pixels per
+// image, [4..6] y's strides of n, c and a pixel.
 override WG: u32 = 256;
 // 1 when binding 3 holds the zero point. Dawn keeps a binding that only an override-false branch
 // reads in the 'auto' layout, so a plan without one binds x there again.
 override HAS_ZP: u32 = 0u;
+override PACKED: u32 = 0u;
+override SIGNED: u32 = 1u;
 
 @group(0) @binding(1) var<storage, read> x: array<i32>;
 @group(0) @binding(2) var<storage, read> scale: array<f32>;
@@ -23,12 +29,29 @@ fn scale_index(i: u32) -> u32 {
   return o * meta_u32(4u) + (d / meta_u32(3u)) * meta_u32(5u) + j * meta_u32(6u);
 }
 
+fn dequantize(q: i32, s: u32) -> f32 {
+  var v = q;
+  if (HAS_ZP == 1u) { v -= zero_point[s]; }
+  return f32(v) * scale[s];
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.y * nwg.x * WG + gid.x;
   if (i >= meta_u32(0u)) { return; }
-  let s = scale_index(i);
-  var v = x[i];
-  if (HAS_ZP == 1u) { v -= zero_point[s]; }
-  y[i] = f32(v) * scale[s];
+  if (PACKED == 0u) {
+    y[i] = dequantize(x[i], scale_index(i));
+    return;
+  }
+  let c4 = meta_u32(2u);
+  let pixel = i / c4;
+  let c0 = 4u * (i - pixel * c4);
+  let plane = meta_u32(3u);
+  let n = pixel / plane;
+  let base = n * meta_u32(4u) + (pixel - n * plane) * meta_u32(6u);
+  var v = unpack4xI8(bitcast<u32>(x[i]));
+  if (SIGNED == 0u) { v = vec4<i32>(unpack4xU8(bitcast<u32>(x[i]))); }
+  for (var j = 0u; j < 4u; j++) {
+    if (c0 + j < meta_u32(1u)) { y[base + (c0 + j) * meta_u32(5u)] = dequantize(v[j], 0u); }
+  }
 }

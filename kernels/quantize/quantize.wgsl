@@ -6,10 +6,15 @@
 // (see quantGeometry in src/ir/ops/quantize.ts): per tensor, per axis and blocked alike.
 // Meta: [0] n, [1] dim, [2] inner, [3] block, [4..6] scale strides (outer, block, inner),
 //       [7] lowest and [8] highest output value (i32).
+// PACKED: y is 8-bit channel-last, packed 4 channels to a word (src/ir/layout.ts), and the scale
+// per tensor: one thread per word of y, its 4 channels read from x at x's strides (either
+// layout). Meta then: [0] words, [1] C, [2] words per pixel, [3] pixels per image, [4..6] x's
+// strides of n, c and a pixel, [7] [8] as above.
 override WG: u32 = 256;
 // 1 when binding 3 holds the zero point. Dawn keeps a binding that only an override-false branch
 // reads in the 'auto' layout, so a plan without one binds the (read-only) scale there again.
 override HAS_ZP: u32 = 0u;
+override PACKED: u32 = 0u;
 
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> scale: array<f32>;
@@ -25,14 +30,31 @@ fn scale_index(i: u32) -> u32 {
   return o * meta_u32(4u) + (d / meta_u32(3u)) * meta_u32(5u) + j * meta_u32(6u);
 }
 
+fn quantize(v: f32, s: u32) -> i32 {
+  var q = v / scale[s];
+  if ((bitcast<u32>(q) & 0x7fffffffu) > 0x7f800000u) { q = 0.0; } // NaN
+  var r = round(q);
+  if (HAS_ZP == 1u) { r += f32(zero_point[s]); }
+  return i32(clamp(r, f32(meta_i32(7u)), f32(meta_i32(8u))));
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.y * nwg.x * WG + gid.x;
   if (i >= meta_u32(0u)) { return; }
-  let s = scale_index(i);
-  var q = x[i] / scale[s];
-  if ((bitcast<u32>(q) & 0x7fffffffu) > 0x7f800000u) { q = 0.0; } // NaN
-  var r = round(q);
-  if (HAS_ZP == 1u) { r += f32(zero_point[s]); }
-  y[i] = i32(clamp(r, f32(meta_i32(7u)), f32(meta_i32(8u))));
+  if (PACKED == 0u) {
+    y[i] = quantize(x[i], scale_index(i));
+    return;
+  }
+  let c4 = meta_u32(2u);
+  let pixel = i / c4;
+  let c0 = 4u * (i - pixel * c4);
+  let plane = meta_u32(3u);
+  let n = pixel / plane;
+  let base = n * meta_u32(4u) + (pixel - n * plane) * meta_u32(6u);
+  var q = vec4<i32>(0); // channels past C: zero bytes
+  for (var j = 0u; j < 4u; j++) {
+    if (c0 + j < meta_u32(1u)) { q[j] = quantize(x[base + (c0 + j) * meta_u32(5u)], 0u); }
+  }
+  y[i] = bitcast<i32>(pack4xI8(q));
 }

@@ -1,9 +1,13 @@
 import type { Graph } from '../ir/graph.js';
+import { layoutOf, physicalType } from '../ir/layout.js';
 import { gpuBytes } from '../ir/tensor.js';
 import { tacticById } from '../tactics/registry.js';
 import type { EngineLayer } from './layers.js';
 
 export { gpuBytes };
+
+/** Bytes activation `t` of `g` takes in its buffer, in its layout (an 8-bit channel-last one packed, src/ir/layout.ts). */
+export const tensorBytes = (g: Graph, t: string): number => gpuBytes(physicalType(g.type(t), layoutOf(g, t)));
 
 /** Activation memory: tensors with disjoint lifetimes share a slot (one GPU buffer each). */
 export interface MemoryPlan {
@@ -71,7 +75,7 @@ export function planMemory(g: Graph, layers: readonly EngineLayer[]): MemoryPlan
   let unplanned = 0;
 
   const allocate = (t: string) => {
-    const bytes = gpuBytes(g.type(t));
+    const bytes = tensorBytes(g, t);
     unplanned += bytes;
     let best = -1;
     for (const s of free) {

@@ -1,4 +1,5 @@
 import { isFloat } from '../ir/dtype.js';
+import { fromPhysical, physicalType, type Layout } from '../ir/layout.js';
 import { fromNumbers, getNumber, sizeOf, tensor, type Tensor, type TensorType } from '../ir/tensor.js';
 
 /**
@@ -30,4 +31,9 @@ export function fromGpuWords(type: TensorType, words: ArrayBuffer): Tensor {
   if (type.dtype === 'i32') return tensor('i32', type.shape, new Int32Array(words.slice(0, n * 4)));
   const src = isFloat(type.dtype) ? new Float32Array(words, 0, n) : new Int32Array(words, 0, n);
   return tensor(type.dtype, type.shape, fromNumbers(type.dtype, src));
+}
+
+/** The logical tensor of type `type` from the words of its buffer, stored in layout `l` (src/ir/layout.ts). */
+export function fromLayoutWords(type: TensorType, l: Layout, words: ArrayBuffer): Tensor {
+  return fromPhysical(fromGpuWords(physicalType(type, l), words), type, l);
 }

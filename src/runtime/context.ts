@@ -1,12 +1,13 @@
 import { DeviceError } from '../errors.js';
 import type { Engine } from '../engine/engine.js';
 import type { Graph } from '../ir/graph.js';
-import { fromPhysical, layoutOf, physicalShape } from '../ir/layout.js';
+import { layoutOf } from '../ir/layout.js';
 import { checkFeeds, runReference } from '../reference/index.js';
 import { packConstant, packKey, type PackSpec } from '../tactics/pack.js';
 import { sizeOf, tensor, type Tensor } from '../ir/tensor.js';
 import { tacticById } from '../tactics/registry.js';
-import { fromGpuWords, gpuBytes, toGpuWords } from './buffers.js';
+import { fromGpuWords, fromLayoutWords, gpuBytes, toGpuWords } from './buffers.js';
+import { tensorBytes } from '../engine/memory.js';
 import { acquireGpu, ADAPTER_HELP, type DeviceOptions, type Gpu } from './device.js';
 import { bindDispatch, encodeDispatch, metaBuffer, pipelineFor, scratchBytes, type PreparedDispatch } from './pipelines.js';
 
@@ -218,7 +219,7 @@ class GpuContext implements ExecutionContext {
       if (g.initializers.has(t) || g.outputs.includes(t)) continue;
       const li = engine.layers.findIndex((l) => l.outputs.includes(t));
       if (li < 0 && !g.inputs.some((i) => i.name === t)) throw new DeviceError(`observe: '${t}' is no layer's output nor an input of the engine; observe tensors that 'wgrt inspect' lists as layer outputs`);
-      const read = device.createBuffer({ size: gpuBytes(g.type(t)), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: `observe ${t}` });
+      const read = device.createBuffer({ size: tensorBytes(g, t), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: `observe ${t}` });
       owned.push(read);
       observed.push({ name: t, at: dispatches.filter((x) => x.layer <= li).length, src: bufferOf(t), read });
     }
@@ -315,9 +316,8 @@ class GpuContext implements ExecutionContext {
         b.unmap();
       }
       for (const { name, read } of this.observed) {
-        const [type, layout] = [g.type(name), layoutOf(g, name)];
         await read.mapAsync(GPUMapMode.READ);
-        out[name] = fromPhysical(fromGpuWords({ ...type, shape: physicalShape(type.shape, layout) }, read.getMappedRange().slice(0)), layout);
+        out[name] = fromLayoutWords(g.type(name), layoutOf(g, name), read.getMappedRange().slice(0));
         read.unmap();
       }
       if (this.timing) {

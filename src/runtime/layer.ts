@@ -1,9 +1,9 @@
 import { allocate } from '../ir/dtype.js';
-import { fromPhysical, physicalShape, toPhysical } from '../ir/layout.js';
+import { physicalType, toPhysical } from '../ir/layout.js';
 import { packConstant, packKey } from '../tactics/pack.js';
-import { sizeOf, tensor, type Tensor } from '../ir/tensor.js';
+import { sizeOf, tensor, type Tensor, type TensorType } from '../ir/tensor.js';
 import type { LayerInfo, Tactic, TacticParams } from '../tactics/types.js';
-import { fromGpuWords, gpuBytes, toGpuWords } from './buffers.js';
+import { fromGpuWords, fromLayoutWords, gpuBytes, toGpuWords } from './buffers.js';
 import type { Gpu } from './device.js';
 import { bindDispatch, encodeDispatch, metaBuffer, pipelineFor, scratchBytes, type PreparedDispatch } from './pipelines.js';
 
@@ -112,6 +112,9 @@ export async function prepareLayer(
 export const SAMPLE_CHUNKS = 64;
 export const SAMPLE_CHUNK = 4096;
 
+/** Output i of a layer as its buffer holds it (src/ir/layout.ts: an 8-bit channel-last one packed). */
+export const physicalOutput = (layer: LayerInfo, i: number): TensorType => physicalType(layer.outputs[i]!, layer.layouts.outputs[i] ?? 'nchw');
+
 /** The [offset, count] element ranges sampled from `n` elements, or undefined when `n` is small enough to read whole. */
 export function sampleRanges(n: number): [number, number][] | undefined {
   if (n <= SAMPLE_CHUNKS * SAMPLE_CHUNK) return undefined;
@@ -140,7 +143,7 @@ export async function runPrepared(gpu: Gpu, layer: LayerInfo, prepared: Prepared
     if (check) {
       prepared.outputs.forEach((b, i) => {
         if (!b) return;
-        const ranges = sampleRanges(sizeOf(layer.outputs[i]!.shape));
+        const ranges = sampleRanges(sizeOf(physicalOutput(layer, i).shape));
         for (const [o, c] of ranges ?? [[0, b.size / 4]]) device.queue.writeBuffer(b, 4 * o, new Uint32Array(c).fill(0xffffffff));
       });
     }
@@ -150,8 +153,7 @@ export async function runPrepared(gpu: Gpu, layer: LayerInfo, prepared: Prepared
     pass.end();
     const staged = prepared.outputs.map((b, i) => {
       if (!b) return undefined;
-      const type = layer.outputs[i]!;
-      const ranges = check ? sampleRanges(sizeOf(type.shape)) : undefined;
+      const ranges = check ? sampleRanges(sizeOf(physicalOutput(layer, i).shape)) : undefined;
       const r = device.createBuffer({ size: ranges ? 4 * SAMPLE_CHUNKS * SAMPLE_CHUNK : b.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       reads.push(r);
       if (ranges) ranges.forEach(([o, c], k) => encoder.copyBufferToBuffer(b, 4 * o, r, 4 * k * SAMPLE_CHUNK, 4 * c));
@@ -169,7 +171,7 @@ export async function runPrepared(gpu: Gpu, layer: LayerInfo, prepared: Prepared
       const type = layer.outputs[i]!;
       const l = layer.layouts.outputs[i] ?? 'nchw';
       const words = s.r.getMappedRange().slice(0);
-      out.push(s.ranges ? fromGpuWords({ dtype: type.dtype, shape: [SAMPLE_CHUNKS * SAMPLE_CHUNK] }, words) : fromPhysical(fromGpuWords({ dtype: type.dtype, shape: physicalShape(type.shape, l) }, words), l));
+      out.push(s.ranges ? fromGpuWords({ dtype: physicalOutput(layer, i).dtype, shape: [SAMPLE_CHUNKS * SAMPLE_CHUNK] }, words) : fromLayoutWords(type, l, words));
       s.r.unmap();
     }
     return out;

@@ -83,8 +83,9 @@ async function expectedOutputs(layer: LayerInfo, inputs: readonly (Tensor | unde
   if (opts.check === false || layerCost(layer).flops > (opts.referenceMaxFlops ?? REFERENCE_MAX_FLOPS)) return undefined;
   // Large outputs are compared on a sample of their physical buffer (see runPrepared).
   const outputs = runReferenceLayer(layer, inputs).map((t, i) => {
-    const ranges = t ? sampleRanges(sizeOf(t.shape)) : undefined;
-    return t && ranges ? sampleOf(toPhysical(t, layer.layouts.outputs[i] ?? 'nchw'), ranges) : t;
+    const physical = t && toPhysical(t, layer.layouts.outputs[i] ?? 'nchw');
+    const ranges = physical ? sampleRanges(sizeOf(physical.shape)) : undefined;
+    return physical && ranges ? sampleOf(physical, ranges) : t;
   });
   return { outputs, by: 'the reference' };
 }

@@ -176,30 +176,45 @@ describe('pool.window reads and writes either layout', () => {
 
 describe('INT8 channel-last activations: MaxPool on i8, QuantizeLinear and DequantizeLinear', () => {
   const combos: [Layout, Layout][] = [['nchw', 'nchw'], ['nhwc', 'nhwc'], ['nchw', 'nhwc'], ['nhwc', 'nchw']];
-  it('pool.window-int: the ResNet stem max pool on i8, batch 2, 6 channels of 9x7, every layout pair', async () => {
-    const x = fromFloat64('i8', [2, 6, 9, 7], Array.from(randomF32([2 * 6 * 9 * 7], 801, -128, 127).data, Math.round));
-    for (const [xl, yl] of combos) {
-      const layer = laidOut(nodeLayer('MaxPool', [x], { attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } }), xl, yl);
-      const t = defaultTactic(layer);
-      expect(t.id).toBe('pool.window-int');
-      const [got] = await runLayer(await gpu(), layer, t, [x]);
-      expect(toFloat64(got!), `${xl} -> ${yl}`).toEqual(toFloat64(runReferenceLayer(layer, [x])[0]!));
+  it('pool.window-int: the ResNet stem max pool on i8 and u8 (channel-last: packed, 6 channels a word and a half), batch 2, 9x7, every layout pair', async () => {
+    const values = Array.from(randomF32([2 * 6 * 9 * 7], 801, -128, 127).data, Math.round);
+    for (const x of [fromFloat64('i8', [2, 6, 9, 7], values), fromFloat64('u8', [2, 6, 9, 7], values.map((v) => v + 128))]) {
+      for (const [xl, yl] of combos) {
+        const layer = laidOut(nodeLayer('MaxPool', [x], { attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } }), xl, yl);
+        const t = defaultTactic(layer);
+        expect(t.id).toBe('pool.window-int');
+        const [got] = await runLayer(await gpu(), layer, t, [x]);
+        expect(toFloat64(got!), `${x.dtype} ${xl} -> ${yl}`).toEqual(toFloat64(runReferenceLayer(layer, [x])[0]!));
+      }
     }
   });
-  it('Q/DQ with a per-tensor scale take either layout, output as input; a per-channel one row-major only', async () => {
-    const x = randomF32([2, 8, 5, 3], 802, -4, 4);
-    const [scale, zp] = [tensor('f32', [], [0.03]), tensor('i8', [], [3])];
-    const quantize = (l: Layout) => laidOut(nodeLayer('QuantizeLinear', [x, scale, zp], { constants: [1, 2] }), l, l);
-    const [q] = runReferenceLayer(quantize('nchw'), [x, scale, zp]);
-    for (const [l, other] of [['nhwc', 'nchw'], ['nchw', 'nhwc']] as const) {
-      const [gotQ] = await runLayer(await gpu(), quantize(l), defaultTactic(quantize(l)), [x, scale, zp]);
-      expect(toFloat64(gotQ!), `QuantizeLinear ${l}`).toEqual(toFloat64(q!));
-      const dq = laidOut(nodeLayer('DequantizeLinear', [q, scale, zp], { constants: [1, 2] }), l, l);
-      const [gotD] = await runLayer(await gpu(), dq, defaultTactic(dq), [q, scale, zp]);
-      expect(relL2(gotD!, runReferenceLayer(dq, [q, scale, zp])[0]!), `DequantizeLinear ${l}`).toBeLessThan(1e-7);
-      expect(candidates(laidOut(nodeLayer('QuantizeLinear', [x, scale, zp], { constants: [1, 2] }), l, other))).toEqual([]);
+  it('Q/DQ with a per-tensor scale: i8 and u8, channel-last packed 4 to a word (6 channels: a half word), from and to either layout', async () => {
+    const x = randomF32([2, 6, 5, 3], 802, -4, 4);
+    for (const [zp, what] of [[tensor('i8', [], [3]), 'i8'], [tensor('u8', [], [128]), 'u8']] as const) {
+      const scale = tensor('f32', [], [0.03]);
+      const quantize = (xl: Layout, yl: Layout) => laidOut(nodeLayer('QuantizeLinear', [x, scale, zp], { constants: [1, 2] }), xl, yl);
+      const [q] = runReferenceLayer(quantize('nchw', 'nchw'), [x, scale, zp]);
+      const dequantize = (xl: Layout, yl: Layout) => laidOut(nodeLayer('DequantizeLinear', [q, scale, zp], { constants: [1, 2] }), xl, yl);
+      const want = runReferenceLayer(dequantize('nchw', 'nchw'), [q, scale, zp])[0]!;
+      for (const [xl, yl] of combos) {
+        // A packed side (the 8-bit one channel-last) takes the other in either layout; else y as x.
+        const [qOk, dqOk] = [xl === yl || yl === 'nhwc', xl === yl || xl === 'nhwc'];
+        expect(candidates(quantize(xl, yl)).length > 0, `${what} QuantizeLinear ${xl} -> ${yl}`).toBe(qOk);
+        expect(candidates(dequantize(xl, yl)).length > 0, `${what} DequantizeLinear ${xl} -> ${yl}`).toBe(dqOk);
+        if (qOk) {
+          const [got] = await runLayer(await gpu(), quantize(xl, yl), defaultTactic(quantize(xl, yl)), [x, scale, zp]);
+          expect(toFloat64(got!), `${what} QuantizeLinear ${xl} -> ${yl}`).toEqual(toFloat64(q!));
+        }
+        if (dqOk) {
+          const [got] = await runLayer(await gpu(), dequantize(xl, yl), defaultTactic(dequantize(xl, yl)), [q, scale, zp]);
+          expect(relL2(got!, want), `${what} DequantizeLinear ${xl} -> ${yl}`).toBeLessThan(1e-7);
+        }
+      }
     }
+  });
+  it('QuantizeLinear with a per-channel scale: row-major only', () => {
+    const x = randomF32([2, 8, 5, 3], 803, -4, 4);
     const perChannel = tensor('f32', [8], Array.from({ length: 8 }, (_, i) => 0.01 * (i + 1)));
-    expect(candidates(laidOut(nodeLayer('QuantizeLinear', [x, perChannel], { attrs: { axis: 1 }, constants: [1] }), 'nhwc', 'nhwc'))).toEqual([]);
+    for (const [xl, yl] of combos.slice(1)) expect(candidates(laidOut(nodeLayer('QuantizeLinear', [x, perChannel], { attrs: { axis: 1 }, constants: [1] }), xl, yl))).toEqual([]);
   });
 });

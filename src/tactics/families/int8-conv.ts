@@ -188,8 +188,9 @@ function nhwcShape(layer: LayerInfo): { m: number; n: number; k: number } {
 
 /**
  * kernels/conv/int8-nhwc.wgsl: Int8Conv over channel-last tensors (x, y and the residual 'nhwc',
- * C_in and C_out multiples of 4, groups 1), conv.implicit_gemm_nhwc in int8: a word of K is one
- * vec4 load of x, four output channels' weight words one vec4 load ('i8x4t', ../pack.ts). Tiles
+ * C_out a multiple of 4, groups 1), conv.implicit_gemm_nhwc in int8: x is i8 channel-last, so
+ * packed 4 channels to a word (src/ir/layout.ts), and a word of K is one load of it; four output
+ * channels' weight words are one vec4 load ('i8x4t', ../pack.ts); an i8 y is stored packed. Tiles
  * and split-K as the fp32 kernel picks them (vec4Heuristic); `bk` counts packed words. The
  * choose-layout pass (src/passes/choose-layout.ts) stores an INT8 network's activations
  * channel-last where this kernel can take them.
@@ -213,7 +214,7 @@ export const INT8_CONV_NHWC: Tactic = {
     if (!gemmable(layer) || layer.inputs[0]!.shape.length !== 4) return false;
     const g = convGeometry(layer.ctx, layer.attrs);
     const { inputs, outputs } = layer.layouts;
-    return g.group === 1 && g.c % 4 === 0 && g.m % 4 === 0 && inputs[0] === 'nhwc' && outputs[0] === 'nhwc' && (layer.inputs[6] === undefined || inputs[6] === 'nhwc');
+    return g.group === 1 && g.m % 4 === 0 && inputs[0] === 'nhwc' && outputs[0] === 'nhwc' && (layer.inputs[6] === undefined || inputs[6] === 'nhwc');
   },
   heuristic(layer) {
     return vec4Heuristic(this.space, nhwcShape(layer));
@@ -222,11 +223,12 @@ export const INT8_CONV_NHWC: Tactic = {
     const g = convGeometry(layer.ctx, layer.attrs);
     const t = int8NhwcTiles(p);
     const { m, n } = nhwcShape(layer);
-    const kWords = (g.c / 4) * sizeOf(g.kernel);
+    const c4 = Math.ceil(g.c / 4);
+    const kWords = c4 * sizeOf(g.kernel);
     const tilesM = Math.ceil(m / t.bm);
     const { kPer, split, partial } = splitK(kWords, t.bk, p, n * m);
     const e = epilogue(layer, [{ input: 0 }, { input: 1, pack: 'i8x4t' }]);
-    const meta = geometryMeta(new Meta().u32(m, n, kWords, g.c / 4), layer).u32(tilesM, kPer);
+    const meta = geometryMeta(new Meta().u32(m, n, kWords, c4), layer).u32(tilesM, kPer);
     const gemm: KernelPlan = {
       kernel: this.kernel,
       constants: { BP: t.bp, BM: t.bm, BK: t.bk, TP: t.tp, TV: t.tv, SPLIT: split, ...e.constants },

@@ -1,4 +1,5 @@
 import { isFloat } from '../../ir/dtype.js';
+import { isPacked, physicalType } from '../../ir/layout.js';
 import { poolGeometry } from '../../ir/ops/index.js';
 import { sizeOf } from '../../ir/tensor.js';
 import { grid, Meta } from '../meta.js';
@@ -54,7 +55,11 @@ function spatialInt(layer: LayerInfo): boolean {
   return x !== undefined && ['u8', 'i8', 'i32', 'i64'].includes(x.dtype) && x.shape.length >= 3 && x.shape.length <= 5;
 }
 
-/** MaxPool on i32 words (kernels/pool/window-int.wgsl): the same meta as pool.window. */
+/**
+ * MaxPool on i32 words (kernels/pool/window-int.wgsl): the same meta as pool.window, except that
+ * an 8-bit channel-last x or y is packed 4 channels to a word (src/ir/layout.ts): x's strides then
+ * count words, and y's threads are its words.
+ */
 export const POOL_WINDOW_INT: Tactic = {
   id: 'pool.window-int',
   ops: ['MaxPool'],
@@ -64,13 +69,17 @@ export const POOL_WINDOW_INT: Tactic = {
   supports: (layer) => spatialInt(layer) && !wantsIndices(layer),
   plan(layer, p) {
     const g = poolGeometry(layer.ctx, layer.attrs);
-    const total = sizeOf(layer.outputs[0]!.shape);
+    const [x, y] = [layer.inputs[0]!, layer.outputs[0]!];
+    const [xPacked, yPacked] = [isPacked(x, layer.layouts.inputs[0]!), isPacked(y, layer.layouts.outputs[0]!)];
+    const total = sizeOf(physicalType(y, layer.layouts.outputs[0]!).shape);
     const wg = p['wg'] ?? WG;
-    const meta = new Meta().u32(total, ...windowStrides(layer), 0, 0, 0);
+    const c4 = Math.ceil(x.shape[1]! / 4);
+    const strides = xPacked ? [x.shape[1]!, c4 * sizeOf(x.shape.slice(2)), 0, c4] : windowStrides(layer);
+    const meta = new Meta().u32(total, ...strides, 0, 0, 0);
     return [
       {
         kernel: this.kernel,
-        constants: { WG: wg, Y_NHWC: yNhwc(layer) },
+        constants: { WG: wg, Y_NHWC: yNhwc(layer), X_PACKED: xPacked ? 1 : 0, Y_PACKED: yPacked ? 1 : 0, SIGNED: x.dtype === 'u8' ? 0 : 1 },
         meta: windowMeta(meta, layer.inputs[0]!.shape.slice(2), g).done(),
         dispatch: grid(Math.ceil(total / wg)),
         bindings: [{ input: 0 }, { output: 0 }],
