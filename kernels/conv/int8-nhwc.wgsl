@@ -30,7 +30,11 @@ override WG_X: u32 = BM / (4u * TV);
 override WG_Y: u32 = BP / TP;
 override NT: u32 = WG_X * WG_Y;
 override MQ: u32 = BM / 4u; // vec4 per W4 tile row
-override A_LOADS: u32 = BP * BK / NT;
+// X_VEC4 (C4 a multiple of 4, BK too): 4 words of a K slice lie in one tap, 16-byte aligned, and
+// each x load is one vec4 of them; else one word per load.
+override X_VEC4: u32 = 0u;
+override XW: u32 = select(1u, 4u, X_VEC4 == 1u); // words per x load
+override A_LOADS: u32 = BP * BK / (XW * NT);
 override B_LOADS: u32 = BK * MQ / NT;
 const MAX_TP: u32 = 8u;
 const MAX_TV: u32 = 2u;
@@ -38,6 +42,7 @@ const MAX_LOAD: u32 = 4u;
 // Bindings 1 to 6, HAS_BIAS, RELU, REQUANT, RESIDUAL and the zero points: conv/int8-epilogue.wgsl.
 
 @group(0) @binding(7) var<storage, read> x: array<u32>;
+@group(0) @binding(10) var<storage, read> x4: array<vec4<u32>>; // x again, read as vec4 (X_VEC4)
 @group(0) @binding(8) var<storage, read> w4: array<vec4<u32>>;
 @group(0) @binding(9) var<storage, read_write> partial: array<vec4<i32>>; // split-K only (else a few unused bytes)
 
@@ -74,14 +79,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let t = lid.y * WG_X + lid.x;
   let pad = pack4xI8(vec4<i32>(X_ZP)); // a word of x in the padding
 
-  // X4 loads: load r of this thread is pixel row (t + r NT) / BK, word (t + r NT) % BK of each
-  // slice. Per row, once: where its window starts and the vec4 index of its image.
+  // X4 loads: load r of this thread is pixel row (t + r NT) / (BK / XW), words XW ((t + r NT) %
+  // (BK / XW)) .. + XW - 1 of each slice. Per row, once: where its window starts and where its image.
   var a_ok: array<bool, MAX_LOAD>;
   var a_ih: array<i32, MAX_LOAD>;
   var a_iw: array<i32, MAX_LOAD>;
   var a_base: array<u32, MAX_LOAD>;
   for (var r = 0u; r < A_LOADS; r++) {
-    let p = p0 + (t + r * NT) / BK;
+    let p = p0 + (t + r * NT) / (BK / XW);
     let pix = p % hw_out;
     a_ok[r] = p < P;
     a_ih[r] = i32(pix / w_out) * meta_i32(10u) - meta_i32(14u);
@@ -89,23 +94,26 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     a_base[r] = (p / hw_out) * H * W * C4;
   }
 
-  var a_next: array<u32, MAX_LOAD>;
+  var a_next: array<vec4<u32>, MAX_LOAD>;
   var b_next: array<vec4<u32>, MAX_LOAD>;
   var acc: array<vec4<i32>, 16>; // MAX_TP * MAX_TV, zero-initialized
   let steps = (k_end - min(k_begin, k_end) + BK - 1u) / BK + 1u;
   for (var s = 0u; s < steps; s++) {
     let k0 = k_begin + s * BK;
     for (var r = 0u; r < A_LOADS; r++) {
-      let k = k0 + (t + r * NT) % BK;
+      let k = k0 + ((t + r * NT) % (BK / XW)) * XW;
       let tap = k / C4;
       let ih = a_ih[r] + i32(tap / kw_size) * dil.x;
       let iw = a_iw[r] + i32(tap % kw_size) * dil.y;
-      var word = 0u;
+      var words = vec4<u32>();
       if (a_ok[r] && k < k_end) {
-        word = pad;
-        if (u32(ih) < H && u32(iw) < W) { word = x[a_base[r] + (u32(ih) * W + u32(iw)) * C4 + k - tap * C4]; }
+        words = vec4<u32>(pad);
+        if (u32(ih) < H && u32(iw) < W) {
+          let at = a_base[r] + (u32(ih) * W + u32(iw)) * C4 + k - tap * C4;
+          if (X_VEC4 == 1u) { words = x4[at / 4u]; } else { words.x = x[at]; }
+        }
       }
-      a_next[r] = word;
+      a_next[r] = words;
     }
     for (var r = 0u; r < B_LOADS; r++) {
       let e = t + r * NT;
@@ -129,7 +137,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }
     }
     workgroupBarrier(); // every thread is done multiplying slice s - 1
-    for (var r = 0u; r < A_LOADS; r++) { a_tile[t + r * NT] = a_next[r]; }
+    for (var r = 0u; r < A_LOADS; r++) {
+      for (var j = 0u; j < XW; j++) { a_tile[(t + r * NT) * XW + j] = a_next[r][j]; }
+    }
     for (var r = 0u; r < B_LOADS; r++) { b_tile[t + r * NT] = b_next[r]; }
     workgroupBarrier();
   }

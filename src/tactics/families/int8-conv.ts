@@ -214,7 +214,9 @@ export const INT8_CONV_NHWC: Tactic = {
     if (!gemmable(layer) || layer.inputs[0]!.shape.length !== 4) return false;
     const g = convGeometry(layer.ctx, layer.attrs);
     const { inputs, outputs } = layer.layouts;
-    return g.group === 1 && g.m % 4 === 0 && inputs[0] === 'nhwc' && outputs[0] === 'nhwc' && (layer.inputs[6] === undefined || inputs[6] === 'nhwc');
+    // x is also bound as a vec4 array (X_VEC4), which wants 16 bytes.
+    const words = sizeOf(layer.inputs[0]!.shape) / g.c * Math.ceil(g.c / 4);
+    return g.group === 1 && g.m % 4 === 0 && words >= 4 && inputs[0] === 'nhwc' && outputs[0] === 'nhwc' && (layer.inputs[6] === undefined || inputs[6] === 'nhwc');
   },
   heuristic(layer) {
     return vec4Heuristic(this.space, nhwcShape(layer));
@@ -229,12 +231,15 @@ export const INT8_CONV_NHWC: Tactic = {
     const { kPer, split, partial } = splitK(kWords, t.bk, p, n * m);
     const e = epilogue(layer, [{ input: 0 }, { input: 1, pack: 'i8x4t' }]);
     const meta = geometryMeta(new Meta().u32(m, n, kWords, c4), layer).u32(tilesM, kPer);
+    // x loaded 4 words at once where a K slice's words come in aligned fours of one tap.
+    const threads = (t.bm / (4 * t.tv)) * (t.bp / t.tp);
+    const xVec4 = c4 % 4 === 0 && t.bk % 4 === 0 && ((t.bp * t.bk) / 4) % threads === 0;
     const gemm: KernelPlan = {
       kernel: this.kernel,
-      constants: { BP: t.bp, BM: t.bm, BK: t.bk, TP: t.tp, TV: t.tv, SPLIT: split, ...e.constants },
+      constants: { BP: t.bp, BM: t.bm, BK: t.bk, TP: t.tp, TV: t.tv, SPLIT: split, X_VEC4: xVec4 ? 1 : 0, ...e.constants },
       meta: meta.done(),
       dispatch: grid(tilesM * Math.ceil(n / t.bp) * split),
-      bindings: [...e.bindings, partial],
+      bindings: [...e.bindings, partial, { input: 0 }],
     };
     if (split === 1) return [gemm];
     const vec4s = (n * m) / 4;
