@@ -6,7 +6,7 @@
 // its strides, y through Y_NHWC (thread i is output word i). An 8-bit channel-last tensor is packed,
 // 4 channels to a word (src/ir/layout.ts; SIGNED: i8, else u8): X_PACKED reads x's byte of channel
 // c from word c / 4 of its pixel (meta [2] and [4] count words, [3] is unused); Y_PACKED runs one
-// thread per word of y, its 4 channels.
+// thread per word of y, its 4 channels (from one word of x per tap when x is packed too).
 // Meta as kernels/pool/window.wgsl: [0] total outputs (words of y), [1] C, [2] x's stride of n, [3]
 // of c, [4] of a spatial position, [8..10] input D H W, [11..13] output D H W, [14..16] kernel,
 // [17..19] strides, [20..22] dilations, [23..25] pad begins.
@@ -30,20 +30,30 @@ fn x_at(n: u32, c: u32, pos: u32) -> i32 {
   return i32(extractBits(bitcast<u32>(word), 8u * (c % 4u), 8u));
 }
 
-// The max over the window of output position o (D, H, W) of channel c of image n.
-fn window_max(n: u32, c: u32, o: vec3<u32>) -> i32 {
+// The 4 channels of packed word c / 4 of image n at spatial position pos (X_PACKED).
+fn x_word(n: u32, c: u32, pos: u32) -> vec4<i32> {
+  let word = bitcast<u32>(x[n * meta_u32(2u) + pos * meta_u32(4u) + c / 4u]);
+  if (SIGNED == 1u) { return unpack4xI8(word); }
+  return vec4<i32>(unpack4xU8(word));
+}
+
+// The max over the window of output position o (D, H, W) of channel c of image n; with quad,
+// of channels c .. c + 3 (x packed, c a multiple of 4: one word per tap), else in .x.
+fn window_max(n: u32, c: u32, o: vec3<u32>, quad: bool) -> vec4<i32> {
   let in_sz = meta_vec3i(8u);
   let k = meta_vec3u(14u);
   let dil = meta_vec3i(20u);
   let origin = vec3<i32>(o) * meta_vec3i(17u) - meta_vec3i(23u);
-  var best = 0;
+  var best = vec4<i32>(0);
   var found = false;
   for (var kd = 0u; kd < k.x; kd++) {
     for (var kh = 0u; kh < k.y; kh++) {
       for (var kw = 0u; kw < k.z; kw++) {
         let p = origin + vec3<i32>(vec3<u32>(kd, kh, kw)) * dil;
         if (!(all(p >= vec3<i32>(0)) && all(p < in_sz))) { continue; }
-        let v = x_at(n, c, u32((p.x * in_sz.y + p.y) * in_sz.z + p.z));
+        let pos = u32((p.x * in_sz.y + p.y) * in_sz.z + p.z);
+        var v = vec4<i32>(x_at(n, c, pos));
+        if (quad) { v = x_word(n, c, pos); }
         best = select(v, max(best, v), found);
         found = true;
       }
@@ -71,12 +81,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let o = vec3<u32>(od, oh, ow);
   if (Y_PACKED == 1u) {
     var v = vec4<i32>(0); // channels past C: zero bytes
-    for (var j = 0u; j < 4u; j++) {
-      if (c + j < channels) { v[j] = window_max(r, c + j, o); }
+    if (X_PACKED == 1u) {
+      v = window_max(r, c, o, true); // x's padding bytes are zero too
+    } else {
+      for (var j = 0u; j < 4u; j++) {
+        if (c + j < channels) { v[j] = window_max(r, c + j, o, false).x; }
+      }
     }
     y[i] = bitcast<i32>(pack4xI8(v));
     return;
   }
   if (Y_NHWC == 0u) { c = r % channels; r = r / channels; }
-  y[i] = window_max(r, c, o); // r = n
+  y[i] = window_max(r, c, o, false).x; // r = n
 }

@@ -1,10 +1,11 @@
 /**
  * What a layer costs, independent of the tactic that runs it: arithmetic (FLOPs, a multiply-add
- * counted as two) and the bytes of its inputs and outputs, each read or written once. The
+ * counted as two) and the bytes of its inputs and outputs in their layouts, each read or written once. The
  * roofline places a layer by their ratio (arithmetic intensity); the autotuner uses FLOPs to judge
  * whether the CPU reference can afford to check a candidate.
  */
 import type { LayerInfo } from './layer.js';
+import { physicalType, type Layout } from './layout.js';
 import { gpuBytes, sizeOf, type TensorType } from './tensor.js';
 
 export interface LayerCost {
@@ -42,8 +43,9 @@ function reduction(layer: LayerInfo): number {
 }
 
 export function layerCost(layer: LayerInfo): LayerCost {
-  const present = (ts: readonly (TensorType | undefined)[]) => ts.filter((t): t is TensorType => t !== undefined);
-  const bytes = [...present(layer.inputs), ...present(layer.outputs)].reduce((a, t) => a + gpuBytes(t), 0);
+  // Each tensor in its layout (an 8-bit channel-last one packed 4 to a word, ./layout.ts).
+  const sized = (ts: readonly (TensorType | undefined)[], ls: readonly Layout[]) => ts.map((t, i) => (t ? gpuBytes(physicalType(t, ls[i] ?? 'nchw')) : 0));
+  const bytes = [...sized(layer.inputs, layer.layouts.inputs), ...sized(layer.outputs, layer.layouts.outputs)].reduce((a, b) => a + b, 0);
   const out = layer.outputs[0];
   const outElems = out ? sizeOf(out.shape) : 0;
   const [x, w] = layer.inputs;

@@ -22,7 +22,7 @@ export function sizeOf(shape: Shape): number {
   return n;
 }
 
-/** Bytes a tensor takes on the GPU: one 32-bit word per element (see src/runtime/buffers.ts). */
+/** Bytes a tensor takes on the GPU row-major: one 32-bit word per element (see src/runtime/buffers.ts; a layout's: tensorBytes in src/engine/memory.ts). */
 export function gpuBytes(t: TensorType): number {
   return Math.max(4, sizeOf(t.shape) * 4);
 }

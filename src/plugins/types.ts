@@ -39,7 +39,8 @@ export interface PluginSpec {
   /**
    * WGSL sources by file name. Each is compiled after wgrt's prelude (kernels/common/prelude.wgsl):
    * binding 0 is the metadata uniform (read with meta_u32/meta_i32/meta_f32), storage bindings
-   * start at 1 in the plan's order, every tensor is one 32-bit word per element, the entry
+   * start at 1 in the plan's order, every tensor is one 32-bit word per element (for a tactic
+   * that takes layouts, an 8-bit channel-last one is packed 4 to a word: src/ir/layout.ts), the entry
    * point is `main`; `// #include common/<file>.wgsl` lines pull in wgrt's WGSL libraries.
    */
   readonly kernels: Readonly<Record<string, string>>;

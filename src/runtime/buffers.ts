@@ -5,6 +5,8 @@ import { fromNumbers, getNumber, sizeOf, tensor, type Tensor, type TensorType } 
 /**
  * On the GPU every element is one 32-bit word: f32 for float dtypes (f16 values widened),
  * i32 for integer and bool dtypes (i64 narrowed; wgrt's i64 tensors are shapes and indices).
+ * The one exception is a layout's: an 8-bit tensor stored channel-last is packed 4 channels to
+ * a word (src/ir/layout.ts; fromLayoutWords reads any layout back).
  */
 export { gpuBytes } from '../engine/memory.js';
 

@@ -132,7 +132,7 @@ export function sampleOf(t: Tensor, ranges: readonly [number, number][]): Tensor
  * Runs a prepared layer once and reads its outputs back as logical tensors (undefined where an
  * output is absent). With `check` (the autotuner's check of a candidate): a large output comes
  * back as sampleOf its physical buffer (sampleRanges), without moving and converting a whole
- * batch-32 activation per candidate (every dtype is one 32-bit word per element on the GPU); and
+ * batch-32 activation per candidate (a 32-bit word per element on the GPU, or per 4 packed ones); and
  * what is read is first filled with all-ones words (NaN, -1), so that a kernel that skips elements of a buffer shared with other candidates cannot pass
  * on their results.
  */

@@ -11,6 +11,7 @@ import { randomInput } from '../../src/ir/random.js';
 import { calibrate } from '../../src/quant/calibrate.js';
 import { insertQdq } from '../../src/quant/qdq.js';
 import { runReference } from '../../src/reference/index.js';
+import { compareOutputs } from '../../src/runtime/compare.js';
 import { relL2 } from '../helpers/data.js';
 import { useGpu } from '../helpers/gpu.js';
 import { expectGpuMatches } from './helpers.js';
@@ -114,9 +115,17 @@ describe('choose-layout', () => {
     const quantize = d.layers.filter((l) => l.op === 'QuantizeLinear');
     expect(quantize.filter((l) => l.layout === 'nhwc').length).toBeGreaterThanOrEqual(1);
     await gpu();
-    const ctx = await engine.createContext({ backend: 'webgpu' });
-    const got = (await ctx.run(feeds(3)))['y']!;
+    // The packed i8 activations read back (observe) as the reference executor computes them on
+    // the engine's graph, to a rounding tie (one step).
+    const eg = engine.graph;
+    const packed = engine.layers.flatMap((l) => l.outputs).filter((t) => eg.type(t).dtype === 'i8' && layoutOf(eg, t) === 'nhwc');
+    expect(packed.length).toBeGreaterThanOrEqual(4);
+    const ctx = await engine.createContext({ backend: 'webgpu', observe: packed });
+    const run = await ctx.run(feeds(3));
     ctx.release();
+    const inner = runReference(eg, feeds(3), { keep: 'all' });
+    for (const t of packed) expect(compareOutputs({ [t]: run[t]! }, { [t]: inner[t]! }, { atol: 1, rtol: 0 }).pass, t).toBe(true);
+    const got = run['y']!;
     expect(relL2(got, runReference(q, feeds(3))['y']!)).toBeLessThan(1e-5);
     const rowMajor = await build(q, { disablePasses: ['choose-layout'] }).createContext({ backend: 'webgpu' });
     expect(relL2(got, (await rowMajor.run(feeds(3)))['y']!)).toBeLessThan(1e-5);

@@ -1,9 +1,10 @@
 /**
  * Int8Conv (src/ir/ops/int8.ts) on WebGPU: int8 x int8 products summed exactly in int32 with
  * WGSL's dot4I8Packed (4 multiply-adds of packed i8 per instruction), then the float epilogue
- * (kernels/conv/int8-epilogue.wgsl). i8 tensors are one i32 word per element on the GPU, so the
- * kernels pack 4 consecutive input channels into a u32 as they read them (channels padded to a
- * multiple of 4 with zeros). The implicit-GEMM kernels take a constant weight packed so once, at
+ * (kernels/conv/int8-epilogue.wgsl). A row-major i8 tensor is one i32 word per element on the GPU,
+ * so the row-major kernels pack 4 consecutive input channels into a u32 as they read them
+ * (channels padded to a multiple of 4 with zeros); a channel-last one is stored packed
+ * (src/ir/layout.ts), which conv.int8_nhwc reads and writes as it is. The implicit-GEMM kernels take a constant weight packed so once, at
  * upload ('i8x4', ../pack.ts); the direct kernel packs it as it reads, and takes any weight.
  *
  * dot4I8Packed is core WGSL behind the `packed_4x8_integer_dot_product` language feature, which
