@@ -5,7 +5,8 @@
 // (conv.int8_mma on subgroup matrices where Dawn exposes them: this script asks for
 // allow_unsafe_apis), and (--mma) the INT8 engine with every Int8Conv on conv.int8_mma at its
 // heuristic point, are checked against each other and timed interleaved (./interleave.ts); then
-// the slowest layers of the last INT8 engine, each engine also timed alone and profiled layer by layer. Baseline in the same command on the H100:
+// each engine timed alone (back to back) and profiled layer by layer, and the slowest layers of
+// the last INT8 engine. Baseline in the same command on the H100:
 // python3 test/bench/baselines/torch_resnet50.py r50.onnx 20 --batch 32 --fp16 (fp16 channels-last eager).
 //   npx tsx test/bench/resnet50-int8.ts MODEL.onnx [--iterations 20] [--tune] [--mma] [--calib 2] [--top 10] [--convs]
 // The batch is the model's (torch_resnet50.py --batch B exports it so).
