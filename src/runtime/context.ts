@@ -28,6 +28,16 @@ export interface ContextOptions extends DeviceOptions {
    * buffer. The pass is split there, so this excludes `profile`.
    */
   readonly observe?: readonly string[];
+  /**
+   * Each run() executes the engine this many times back to back in one submission (default 1):
+   * the same feeds, the last repetition's outputs, and with profile 'total' lastGpuMs per
+   * repetition (the input copied in again before each, as the memory plan may reuse its buffer).
+   * For benchmarks: a GPU whose clocks follow its load lowers them while runs made
+   * one at a time leave it idle between writing feeds and reading outputs (the H100 did, to 40 %
+   * of its clock: test/bench/RESULTS.md, "Timing drifts with the GPU's clocks"). WebGPU only; not
+   * with observe or a per-layer profile.
+   */
+  readonly repeat?: number;
 }
 
 /** Per-layer time of the last profiled run. */
@@ -157,9 +167,27 @@ class GpuContext implements ExecutionContext {
     private readonly timing: { perLayer: boolean; set: GPUQuerySet; resolve: GPUBuffer; read: GPUBuffer } | undefined,
     /** Observed tensors (ContextOptions.observe): copied to `read` before dispatch `at`, sorted by `at`. */
     private readonly observed: readonly { name: string; at: number; src: GPUBufferBinding & { buffer: GPUBuffer }; read: GPUBuffer }[] = [],
+    /** Back-to-back repetitions per run (ContextOptions.repeat). */
+    private readonly repeat = 1,
   ) {
     this.stamped = new Set(dispatches.map((x) => x.layer));
     this.copyBefore = new Set(observed.map((o) => o.at));
+  }
+
+  /**
+   * With repeat > 1, each input's feed, copied into its slot before every repetition: the memory
+   * plan may give the slot to a later tensor once the input is read.
+   */
+  private readonly feedCopies = new Map<string, GPUBuffer>();
+
+  private feedCopy(name: string, bytes: number): GPUBuffer {
+    let b = this.feedCopies.get(name);
+    if (!b) {
+      b = this.gpu.device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label: `feed ${name}` });
+      this.owned.push(b);
+      this.feedCopies.set(name, b);
+    }
+    return b;
   }
 
   /** Layers with dispatches: a view (Reshape, Flatten) has no pass, and its stamps are never written. */
@@ -170,6 +198,11 @@ class GpuContext implements ExecutionContext {
   static async create(engine: Engine, gpu: Gpu, opts: ContextOptions): Promise<GpuContext> {
     if (gpu.lost) throw new DeviceError(`the WebGPU device was lost (${gpu.lost}); create a new context after the device recovers`);
     if (opts.observe?.length && opts.profile) throw new DeviceError('observe and profile exclude each other: copying observed tensors out splits the compute pass, which changes the times');
+    const repeat = opts.repeat ?? 1;
+    if (!Number.isInteger(repeat) || repeat < 1) throw new DeviceError(`repeat must be a whole number of runs, at least 1, got ${opts.repeat}`);
+    if (repeat > 1 && (opts.observe?.length || (opts.profile && opts.profile !== 'total'))) {
+      throw new DeviceError(`repeat ${repeat} runs the whole engine back to back in one pass each: it takes profile 'total', not observe or a per-layer profile`);
+    }
     const { device } = gpu;
     const g = engine.graph;
     const weights = uploadWeights(engine, gpu);
@@ -234,7 +267,7 @@ class GpuContext implements ExecutionContext {
       owned.push(resolve, read);
       timing = { perLayer, set, resolve, read };
     }
-    return new GpuContext(engine, gpu, slots, dispatches, staging, owned, timing, observed);
+    return new GpuContext(engine, gpu, slots, dispatches, staging, owned, timing, observed, repeat);
   }
 
   lastProfile(): LayerTime[] | undefined {
@@ -263,7 +296,9 @@ class GpuContext implements ExecutionContext {
     const { device } = this.gpu;
     const t0 = performance.now();
     for (const [name, t] of Object.entries(feeds)) {
-      if (t.data.length > 0) device.queue.writeBuffer(this.slots[this.engine.memory.assign[name]!]!, 0, toGpuWords(t));
+      if (t.data.length === 0) continue;
+      const words = toGpuWords(t);
+      device.queue.writeBuffer(this.repeat === 1 ? this.slots[this.engine.memory.assign[name]!]! : this.feedCopy(name, words.byteLength), 0, words);
     }
     const t1 = performance.now();
     const encoder = device.createCommandEncoder();
@@ -282,16 +317,22 @@ class GpuContext implements ExecutionContext {
       pass?.end();
     } else {
       const t = this.timing;
-      let pass = encoder.beginComputePass(t ? { timestampWrites: { querySet: t.set, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
-      for (const [i, { d }] of this.dispatches.entries()) {
-        if (this.copyBefore.has(i)) {
-          pass.end();
-          this.copyObserved(encoder, i);
-          pass = encoder.beginComputePass();
+      for (let r = 0; r < this.repeat; r++) {
+        // The first repetition's pass stamps the start, the last one's the end.
+        const [first, last] = [r === 0, r === this.repeat - 1];
+        const stamps = t && (first || last) ? { querySet: t.set, ...(first ? { beginningOfPassWriteIndex: 0 } : {}), ...(last ? { endOfPassWriteIndex: 1 } : {}) } : undefined;
+        for (const [name, b] of this.feedCopies) encoder.copyBufferToBuffer(b, 0, this.slots[this.engine.memory.assign[name]!]!, 0, b.size);
+        let pass = encoder.beginComputePass(stamps ? { timestampWrites: stamps } : {});
+        for (const [i, { d }] of this.dispatches.entries()) {
+          if (this.copyBefore.has(i)) {
+            pass.end();
+            this.copyObserved(encoder, i);
+            pass = encoder.beginComputePass();
+          }
+          encodeDispatch(pass, d);
         }
-        encodeDispatch(pass, d);
+        pass.end();
       }
-      pass.end();
       this.copyObserved(encoder, this.dispatches.length);
     }
     if (this.timing) {
@@ -331,7 +372,7 @@ class GpuContext implements ExecutionContext {
           this.gpuMs = first !== undefined && last !== undefined ? ms(2 * first, 2 * last + 1) : 0;
           this.profile = this.engine.layers.map((l, i) => ({ layer: l.name, op: l.op, tactic: l.tactic, ms: this.stamped.has(i) ? ms(2 * i, 2 * i + 1) : 0 }));
         } else {
-          this.gpuMs = ms(0, 1);
+          this.gpuMs = ms(0, 1) / this.repeat;
         }
       }
     } catch (e) {

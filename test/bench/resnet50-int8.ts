@@ -5,7 +5,7 @@
 // (conv.int8_mma on subgroup matrices where Dawn exposes them: this script asks for
 // allow_unsafe_apis), and (--mma) the INT8 engine with every Int8Conv on conv.int8_mma at its
 // heuristic point, are checked against each other and timed interleaved (./interleave.ts); then
-// each engine timed alone (back to back) and profiled layer by layer, and the slowest layers of
+// each engine timed back to back (as PyTorch) and profiled layer by layer, and the slowest layers of
 // the last INT8 engine. Baseline in the same command on the H100:
 // python3 test/bench/baselines/torch_resnet50.py r50.onnx 20 --batch 32 --fp16 (fp16 channels-last eager).
 //   npx tsx test/bench/resnet50-int8.ts MODEL.onnx [--iterations 20] [--tune] [--mma] [--calib 2] [--top 10] [--convs]
@@ -80,12 +80,17 @@ console.log(table(['engine', 'GPU ms', 'wall ms', 'vs fp32 GPU', 'Int8Conv tacti
 
 // Where each engine's time goes (per op), and the last engine's slowest layers: per-layer medians.
 // Also the median span of a profiled run, from the first layer's start to the last one's end, and
-// the median GPU time of the engine run alone, one run after the other (one pass, as timed above).
+// the engine's GPU time back to back, as PyTorch runs (baselines/torch_resnet50.py): REPEAT runs
+// in one submission (ContextOptions.repeat), the median of 5 such after 3. Run one at a time, as
+// timed above, the engine leaves the GPU idle while feeds are written and outputs read, and the
+// H100 lowers its clocks (RESULTS.md, "Timing drifts with the GPU's clocks"): the interleaved
+// figures compare engines with each other, the back-to-back ones compare them with PyTorch.
 let span = 0;
-async function alone(e: Engine): Promise<number> {
-  const ctx = await e.createContext({ ...device, backend: 'webgpu', profile: 'total' });
+const REPEAT = 20;
+async function backToBack(e: Engine): Promise<number> {
+  const ctx = await e.createContext({ ...device, backend: 'webgpu', profile: 'total', repeat: REPEAT });
   const ms: number[] = [];
-  for (let i = 0; i < 3 + Math.max(3, Math.min(iterations, 10)); i++) {
+  for (let i = 0; i < 8; i++) {
     await ctx.run(feeds);
     if (i >= 3) ms.push(ctx.lastGpuMs() ?? 0);
   }
@@ -108,7 +113,7 @@ async function profile(e: Engine): Promise<{ l: Engine['layers'][number]; ms: nu
 let rows: { l: Engine['layers'][number]; ms: number }[] = [];
 let [sum, first] = [0, rows];
 for (const [name, e] of engines) {
-  const single = await alone(e);
+  const single = await backToBack(e);
   rows = await profile(e);
   if (first.length === 0) first = rows;
   sum = rows.reduce((s, r) => s + r.ms, 0);
@@ -117,7 +122,7 @@ for (const [name, e] of engines) {
     const [ms, n] = byOp.get(r.l.op) ?? [0, 0];
     byOp.set(r.l.op, [ms + r.ms, n + 1]);
   }
-  console.log(`\n${name}: ${rows.length} layers, sum of layer medians ${sum.toFixed(3)} ms (span ${span.toFixed(3)} ms; run alone ${single.toFixed(3)} ms); by op: ${[...byOp].sort((a, b) => b[1][0] - a[1][0]).map(([op, [ms, n]]) => `${op} x${n} ${ms.toFixed(3)} ms`).join(', ')}`);
+  console.log(`\n${name}: ${rows.length} layers, sum of layer medians ${sum.toFixed(3)} ms (span ${span.toFixed(3)} ms; back to back ${single.toFixed(3)} ms); by op: ${[...byOp].sort((a, b) => b[1][0] - a[1][0]).map(([op, [ms, n]]) => `${op} x${n} ${ms.toFixed(3)} ms`).join(', ')}`);
 }
 // The convolutions side by side, fp32 and the last engine (both keep the graph's conv order).
 if (values.convs) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { build, Engine } from '../../src/engine/engine.js';
-import { InputError } from '../../src/errors.js';
+import { DeviceError, InputError } from '../../src/errors.js';
 import { network } from '../../src/frontend/fluent/index.js';
 import { runReference } from '../../src/reference/index.js';
 import { readInputs } from '../../src/cli/inputs.js';
@@ -122,6 +122,23 @@ describe('ExecutionContext on WebGPU', () => {
     if (g.features.has('timestamp-query')) expect(ctx.lastGpuMs()).toBeGreaterThan(0);
     else expect(ctx.lastGpuMs()).toBeUndefined();
     ctx.release();
+  });
+
+  it('repeat: runs the engine back to back in one submission, the outputs of one run, GPU time per repetition', async () => {
+    const g = await gpu();
+    const engine = build(demoNetwork());
+    const feeds = readInputs(engine.graph, [], 1);
+    const once = await engine.createContext({ backend: 'webgpu' });
+    const want = await once.run(feeds);
+    once.release();
+    const ctx = await engine.createContext({ backend: 'webgpu', profile: 'total', repeat: 8 });
+    const got = await ctx.run(feeds);
+    expect(Array.from(got['probabilities']!.data as Float32Array)).toEqual(Array.from(want['probabilities']!.data as Float32Array));
+    if (g.features.has('timestamp-query')) expect(ctx.lastGpuMs()).toBeGreaterThan(0);
+    ctx.release();
+    for (const opts of [{ repeat: 0 }, { repeat: 2.5 }, { repeat: 2, profile: true }, { repeat: 2, observe: [engine.layers[0]!.outputs[0]!] }]) {
+      await expect(engine.createContext({ backend: 'webgpu', ...opts }), JSON.stringify(opts)).rejects.toThrow(DeviceError);
+    }
   });
 
   it('rejects missing, extra and mis-shaped inputs with InputError naming the input', async () => {
