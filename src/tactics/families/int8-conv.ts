@@ -11,13 +11,14 @@
  * Dawn has on every adapter wgrt meets (lavapipe, NVIDIA through Vulkan): a WGSL language feature,
  * not a device feature, so it is not in Tactic.features (checked against device features).
  *
- * On the H100 (test/bench/RESULTS.md): the INT8 ResNet-50, its activations channel-last (52 of its
- * 54 convs on conv.int8_nhwc), runs at batch 1 in 0.72 ms tuned, 0.83x the fp32 engine, and at
- * batch 32 in 0.57x. What would cut it further: i8 activations stored 4 to a word (a packed word
- * is exactly the vec4 that conv.int8_nhwc packs as it loads), i8 residuals, QuantizeLinear folded
- * into the conv before it. conv.int8_mma takes 4.7 ms on a 4096³ GEMM, 25x cuBLAS's int8 GEMM;
- * its cost is staging: per 32-deep K step each thread gathers and packs its words of both
- * operands with one barrier either side, for 4 MMAs per subgroup.
+ * On the H100 (test/bench/RESULTS.md): the INT8 ResNet-50, its activations channel-last and packed
+ * (53 of its 54 convs on conv.int8_nhwc), runs at batch 1 in 0.63 ms tuned, 0.73x the fp32
+ * engine, and at batch 32 in 4.47 ms back to back, 0.45x fp32 and 0.95x PyTorch fp16. What would
+ * cut it further: tensor cores fed from the packed activations (conv.int8_mma restructured as the
+ * packed-operand probe of RESULTS.md, 162 TOPS there), i8 residuals, QuantizeLinear folded into
+ * the conv before it. conv.int8_mma takes 4.7 ms on a 4096³ GEMM, 26x cuBLAS's int8 GEMM; its
+ * cost is staging: per 32-deep K step each thread gathers and packs its words of both operands
+ * with one barrier either side, for 4 MMAs per subgroup.
  */
 import { UnsupportedError } from '../../errors.js';
 import { convGeometry } from '../../ir/ops/index.js';
