@@ -10,6 +10,7 @@ const io = (ts: EngineDescription['inputs']) => ts.map((i) => `${i.name} ${i.dty
 /** Layers (op, origin, tactic, precision, layout, slots), layouts, memory plan and kernels. */
 export function formatEngine(d: EngineDescription): string {
   const channelLast = d.layers.filter((l) => l.layout === 'nhwc').length;
+  const packed = d.layers.filter((l) => l.packed).length;
   return [
     `engine '${d.name}': ${d.layers.length} layers, standing for ${d.sourceNodes} source nodes`,
     `inputs:  ${io(d.inputs)}`,
@@ -17,7 +18,7 @@ export function formatEngine(d: EngineDescription): string {
     table(['#', 'layer', 'op', 'origin', 'tactic', 'prec', 'layout', 'in', 'out', 'slot'], d.layers.map((l, i) => [
       i, l.name, l.op, l.origin.join(','), l.tactic, l.precision, l.layout, l.inputs.join(' '), l.output, l.slot.join(','),
     ])),
-    `\nlayouts: ${channelLast} layer${channelLast === 1 ? '' : 's'} write channel-last (nhwc), ${d.layers.length - channelLast} row-major; ${d.reformats} reformat layer${d.reformats === 1 ? '' : 's'}`,
+    `\nlayouts: ${channelLast} layer${channelLast === 1 ? '' : 's'} write channel-last (nhwc${packed ? `; ${packed} of them int8, packed 4 channels to a word` : ''}), ${d.layers.length - channelLast} row-major; ${d.reformats} reformat layer${d.reformats === 1 ? '' : 's'}`,
     ...(d.precisionReformats.layers.length ? [`precision: ${d.precisionReformats.quantize} quantize and ${d.precisionReformats.dequantize} dequantize layer${d.precisionReformats.layers.length === 1 ? '' : 's'} where int8 meets float (${d.precisionReformats.layers.join(', ')})`] : []),
     `memory: ${d.memory.slots} activation buffers, ${bytes(d.memory.peakBytes)} planned vs ${bytes(d.memory.unplannedBytes)} without reuse; scratch ${bytes(d.memory.scratchBytes)}; weights ${bytes(d.weightsBytes)}`,
     `kernels: ${Object.keys(d.kernels).join(', ')}`,

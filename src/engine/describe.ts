@@ -1,4 +1,4 @@
-import { layoutOf, type Layout } from '../ir/layout.js';
+import { isPacked, layoutOf, type Layout } from '../ir/layout.js';
 import { shapeToString } from '../ir/tensor.js';
 import type { Engine } from './engine.js';
 
@@ -16,6 +16,8 @@ export interface EngineDescription {
     precision: string;
     /** The memory layout of its output (src/ir/layout.ts); layouts apply to 4-D tensors, others are row-major. */
     layout: Layout | 'row-major';
+    /** The output is int8 channel-last, stored 4 channels to a 32-bit word (src/ir/layout.ts). */
+    packed: boolean;
     inputs: string[];
     output: string;
     slot: number[];
@@ -66,6 +68,7 @@ export function describeEngine(e: Engine): EngineDescription {
       tactic: l.tactic,
       precision: l.precision.runs !== 'fp32' ? l.precision.runs : g.type(l.outputs[0]!).dtype,
       layout: g.type(l.outputs[0]!).shape.length === 4 ? layoutOf(g, l.outputs[0]!) : 'row-major',
+      packed: isPacked(g.type(l.outputs[0]!), layoutOf(g, l.outputs[0]!)),
       inputs: l.inputs.filter((t) => t && !g.initializers.has(t)).map((t) => shapeToString(g.type(t).shape)),
       output: l.outputs.filter((o) => o).map((o) => shapeToString(g.type(o).shape)).join(' '),
       slot: l.outputs.filter((o) => o).map((o) => e.memory.assign[o] ?? -1),

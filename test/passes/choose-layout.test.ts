@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { build } from '../../src/engine/engine.js';
 import { describeEngine } from '../../src/engine/describe.js';
+import { formatEngine } from '../../src/cli/inspect.js';
 import { network } from '../../src/frontend/fluent/index.js';
 import { layoutOf } from '../../src/ir/layout.js';
 import { optimize } from '../../src/passes/index.js';
@@ -110,6 +111,13 @@ describe('choose-layout', () => {
     const d = describeEngine(engine);
     expect(d.layers.find((l) => l.name === 'pool')!.layout).toBe('nhwc');
     expect(d.layers.find((l) => l.name === 'stem')!.layout).toBe('nhwc');
+    // i8 channel-last outputs are packed 4 channels to a word, and inspect says how many there are;
+    // the f32 ones (the stem's, b's: read by residual adds) are not.
+    const eg = engine.graph;
+    for (const l of d.layers) expect(l.packed, l.name).toBe(l.layout === 'nhwc' && eg.type(engine.layers.find((x) => x.name === l.name)!.outputs[0]!).dtype === 'i8');
+    expect(d.layers.filter((l) => l.packed).length).toBeGreaterThanOrEqual(4);
+    expect(d.layers.find((l) => l.name === 'b')).toMatchObject({ layout: 'nhwc', packed: false });
+    expect(formatEngine(d)).toMatch(new RegExp(`nhwc; ${d.layers.filter((l) => l.packed).length} of them int8, packed 4 channels to a word`));
     expect(d.reformats).toBe(0);
     // b's f32 output (c's residual) is quantized for c: that QuantizeLinear is channel-last too.
     const quantize = d.layers.filter((l) => l.op === 'QuantizeLinear');
@@ -117,7 +125,6 @@ describe('choose-layout', () => {
     await gpu();
     // The packed i8 activations read back (observe) as the reference executor computes them on
     // the engine's graph, to a rounding tie (one step).
-    const eg = engine.graph;
     const packed = engine.layers.flatMap((l) => l.outputs).filter((t) => eg.type(t).dtype === 'i8' && layoutOf(eg, t) === 'nhwc');
     expect(packed.length).toBeGreaterThanOrEqual(4);
     const ctx = await engine.createContext({ backend: 'webgpu', observe: packed });
