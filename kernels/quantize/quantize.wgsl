@@ -21,14 +21,7 @@ override PACKED: u32 = 0u;
 @group(0) @binding(3) var<storage, read> zero_point: array<i32>;
 @group(0) @binding(4) var<storage, read_write> y: array<i32>;
 
-fn scale_index(i: u32) -> u32 {
-  let dim = meta_u32(1u);
-  let inner = meta_u32(2u);
-  let j = i % inner;
-  let d = (i / inner) % dim;
-  let o = i / (inner * dim);
-  return o * meta_u32(4u) + (d / meta_u32(3u)) * meta_u32(5u) + j * meta_u32(6u);
-}
+// #include quantize/common.wgsl
 
 fn quantize(v: f32, s: u32) -> i32 {
   var q = v / scale[s];
@@ -46,15 +39,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     y[i] = quantize(x[i], scale_index(i));
     return;
   }
-  let c4 = meta_u32(2u);
-  let pixel = i / c4;
-  let c0 = 4u * (i - pixel * c4);
-  let plane = meta_u32(3u);
-  let n = pixel / plane;
-  let base = n * meta_u32(4u) + (pixel - n * plane) * meta_u32(6u);
+  let w = packed_word(i);
   var q = vec4<i32>(0); // channels past C: zero bytes
   for (var j = 0u; j < 4u; j++) {
-    if (c0 + j < meta_u32(1u)) { q[j] = quantize(x[base + (c0 + j) * meta_u32(5u)], 0u); }
+    if (w.c0 + j < meta_u32(1u)) { q[j] = quantize(x[w.at + (w.c0 + j) * meta_u32(5u)], 0u); }
   }
   y[i] = bitcast<i32>(pack4xI8(q));
 }
