@@ -22,19 +22,17 @@ override SIGNED: u32 = 1u;
 fn meta_vec3i(i: u32) -> vec3<i32> { return vec3<i32>(meta_i32(i), meta_i32(i + 1u), meta_i32(i + 2u)); }
 fn meta_vec3u(i: u32) -> vec3<u32> { return vec3<u32>(meta_u32(i), meta_u32(i + 1u), meta_u32(i + 2u)); }
 
-// Channel c of image n at spatial position pos.
-fn x_at(n: u32, c: u32, pos: u32) -> i32 {
-  if (X_PACKED == 0u) { return x[n * meta_u32(2u) + c * meta_u32(3u) + pos * meta_u32(4u)]; }
-  let word = x[n * meta_u32(2u) + pos * meta_u32(4u) + c / 4u];
-  if (SIGNED == 1u) { return extractBits(word, 8u * (c % 4u), 8u); }
-  return i32(extractBits(bitcast<u32>(word), 8u * (c % 4u), 8u));
-}
-
 // The 4 channels of packed word c / 4 of image n at spatial position pos (X_PACKED).
 fn x_word(n: u32, c: u32, pos: u32) -> vec4<i32> {
   let word = bitcast<u32>(x[n * meta_u32(2u) + pos * meta_u32(4u) + c / 4u]);
   if (SIGNED == 1u) { return unpack4xI8(word); }
   return vec4<i32>(unpack4xU8(word));
+}
+
+// Channel c of image n at spatial position pos.
+fn x_at(n: u32, c: u32, pos: u32) -> i32 {
+  if (X_PACKED == 1u) { return x_word(n, c, pos)[c % 4u]; }
+  return x[n * meta_u32(2u) + c * meta_u32(3u) + pos * meta_u32(4u)];
 }
 
 // The max over the window of output position o (D, H, W) of channel c of image n; with quad,

@@ -22,6 +22,7 @@
  */
 import { UnsupportedError } from '../../errors.js';
 import { convGeometry } from '../../ir/ops/index.js';
+import { physicalType } from '../../ir/layout.js';
 import { sizeOf } from '../../ir/tensor.js';
 import { grid, Meta } from '../meta.js';
 import { registerTactic } from '../registry.js';
@@ -169,8 +170,8 @@ const MAX_LOAD = 4;
 /** Dawn's default maxComputeWorkgroupStorageSize: every point runs on every device. */
 const MAX_WORKGROUP_BYTES = 16384;
 
-/** The tiles of a conv.int8_nhwc point (kernels/conv/int8-nhwc.wgsl), or an error naming what the kernel cannot take. */
-export function int8NhwcTiles(p: TacticParams): { bp: number; bm: number; bk: number; tp: number; tv: number } {
+/** The tiles of a conv.int8_nhwc point (kernels/conv/int8-nhwc.wgsl) and its threads, or an error naming what the kernel cannot take. */
+export function int8NhwcTiles(p: TacticParams): { bp: number; bm: number; bk: number; tp: number; tv: number; threads: number } {
   const t = { bp: p['bp'] ?? 64, bm: p['bm'] ?? 64, bk: p['bk'] ?? 16, tp: p['tp'] ?? 4, tv: p['tv'] ?? 1 };
   const threads = (t.bm / (4 * t.tv)) * (t.bp / t.tp);
   const ok = Object.values(t).every((v) => Number.isInteger(v) && v >= 1) && t.tp <= 8 && t.tv <= 2 && t.bm % (4 * t.tv) === 0 &&
@@ -179,7 +180,7 @@ export function int8NhwcTiles(p: TacticParams): { bp: number; bm: number; bk: nu
   if (!ok) {
     throw new UnsupportedError(`conv.int8_nhwc: tiles ${JSON.stringify(t)} need tp <= 8 dividing bp, tv <= 2 with 4*tv dividing bm, (bm/(4*tv))*(bp/tp) threads <= ${MAX_THREADS} splitting bp*bk words and bk*bm/4 vec4 evenly into <= ${MAX_LOAD} each, 4*bk*(bp+bm) <= ${MAX_WORKGROUP_BYTES} bytes of workgroup memory`);
   }
-  return t;
+  return { ...t, threads };
 }
 
 /** The GEMM of a channel-last Int8Conv: M output channels, N pixels, K in int8 elements (4 per word). */
@@ -216,8 +217,8 @@ export const INT8_CONV_NHWC: Tactic = {
     if (!gemmable(layer) || layer.inputs[0]!.shape.length !== 4) return false;
     const g = convGeometry(layer.ctx, layer.attrs);
     const { inputs, outputs } = layer.layouts;
-    // x is also bound as a vec4 array (X_VEC4), which wants 16 bytes.
-    const words = sizeOf(layer.inputs[0]!.shape) / g.c * Math.ceil(g.c / 4);
+    // x is also bound as a vec4 array (X_VEC4), which wants 16 bytes: 4 packed words.
+    const words = sizeOf(physicalType(layer.inputs[0]!, 'nhwc').shape);
     return g.group === 1 && g.m % 4 === 0 && words >= 4 && inputs[0] === 'nhwc' && outputs[0] === 'nhwc' && (layer.inputs[6] === undefined || inputs[6] === 'nhwc');
   },
   heuristic(layer) {
@@ -234,8 +235,7 @@ export const INT8_CONV_NHWC: Tactic = {
     const e = epilogue(layer, [{ input: 0 }, { input: 1, pack: 'i8x4t' }]);
     const meta = geometryMeta(new Meta().u32(m, n, kWords, c4), layer).u32(tilesM, kPer);
     // x loaded 4 words at once where a K slice's words come in aligned fours of one tap.
-    const threads = (t.bm / (4 * t.tv)) * (t.bp / t.tp);
-    const xVec4 = c4 % 4 === 0 && t.bk % 4 === 0 && ((t.bp * t.bk) / 4) % threads === 0;
+    const xVec4 = c4 % 4 === 0 && t.bk % 4 === 0 && ((t.bp * t.bk) / 4) % t.threads === 0;
     const gemm: KernelPlan = {
       kernel: this.kernel,
       constants: { BP: t.bp, BM: t.bm, BK: t.bk, TP: t.tp, TV: t.tv, SPLIT: split, X_VEC4: xVec4 ? 1 : 0, ...e.constants },
